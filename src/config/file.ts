@@ -1,0 +1,96 @@
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+import { ConfigError } from "./errors.js";
+
+export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+const duration = z.string().transform((text, context) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: `not a duration: ${JSON.stringify(text)} (use e.g. 500ms, 30s, 5m, 1h)`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const positiveDuration = duration.refine((ms) => ms > 0, "must be longer than 0");
+
+const region = z
+  .string()
+  .regex(REGION, "not an AWS region name (like us-east-1)");
+
+const regionList = z
+  .array(region)
+  .min(1, "the region list is empty")
+  .refine((list) => new Set(list).size === list.length, "a region is listed twice");
+
+const account = z.strictObject({
+  roleArn: z
+    .string()
+    .regex(ROLE_ARN, "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)")
+    .optional(),
+  externalId: z.string().min(2).max(1224).optional(),
+  name: z.string().min(1).max(256).optional(),
+  regions: regionList.optional(),
+});
+
+const retry = z.strictObject({
+  maxAttempts: z.number().int().min(1, "must be at least 1").max(20),
+  minDelay: positiveDuration,
+  maxDelay: positiveDuration,
+});
+
+export const fileSchema = z.strictObject({
+  interval: positiveDuration.optional(),
+  timeout: positiveDuration.optional(),
+  concurrency: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),
+  retry: retry.partial().optional(),
+  regions: regionList.optional(),
+  accounts: z.array(account).min(1, "the account list is empty").optional(),
+});
+
+export type FileConfig = z.output<typeof fileSchema>;
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`,
+    )
+    .join("");
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const at = issuePath(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    const prefix = at === "" ? "" : `${at}.`;
+    return issue.keys.map((key) => `${prefix}${key}: unknown key`).join("\n");
+  }
+  return `${at === "" ? "(top level)" : at}: ${issue.message}`;
+}
+
+/** Parses and validates the YAML text of a config file. */
+export function parseConfigFile(text: string, fileName: string): FileConfig {
+  const document = parseDocument(text, { uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      document.errors.map((error) => `${fileName}: invalid YAML: ${error.message.split("\n")[0]}`),
+    );
+  }
+  const raw: unknown = document.toJS() ?? {};
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.flatMap((issue) =>
+        describeIssue(issue)
+          .split("\n")
+          .map((line) => `${fileName}: ${line}`),
+      ),
+    );
+  }
+  return result.data;
+}

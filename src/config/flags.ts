@@ -1,0 +1,60 @@
+import { parseArgs } from "node:util";
+import { ConfigError } from "./errors.js";
+
+/** Flags as the user typed them; validation and defaults happen in load.ts. */
+export interface Flags {
+  configFile?: string;
+  listenAddress?: string;
+  telemetryPath?: string;
+  logLevel?: string;
+  logFormat?: string;
+  demo: boolean;
+  version: boolean;
+  help: boolean;
+}
+
+const OPTIONS = {
+  "config.file": { type: "string" },
+  "web.listen-address": { type: "string" },
+  "web.telemetry-path": { type: "string" },
+  "log.level": { type: "string" },
+  "log.format": { type: "string" },
+  demo: { type: "boolean" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const USAGE = `Usage: kms-keystore-exporter [flags]
+
+Exports the connection state of AWS KMS custom key stores to Prometheus.
+
+Flags:
+  --config.file=FILE            YAML config file (targets, interval, timeout, concurrency)
+  --web.listen-address=:10127   address to listen on ([host]:port)
+  --web.telemetry-path=/metrics path under which to expose metrics
+  --log.level=info              fatal, error, warn, info, debug, trace or silent
+  --log.format=json             json, or pretty for people
+  --demo                        poll a built-in simulator with a canned scenario (no AWS needed)
+  --version                     print the version and exit
+  -h, --help                    print this help and exit
+`;
+
+export function parseFlags(argv: string[]): Flags {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new ConfigError([`flags: ${(error as Error).message.split("\n")[0]} (see --help)`]);
+  }
+  const values = parsed.values;
+  return {
+    configFile: values["config.file"],
+    listenAddress: values["web.listen-address"],
+    telemetryPath: values["web.telemetry-path"],
+    logLevel: values["log.level"],
+    logFormat: values["log.format"],
+    demo: values.demo ?? false,
+    version: values.version ?? false,
+    help: values.help ?? false,
+  };
+}

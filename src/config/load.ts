@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import { ConfigError } from "./errors.js";
+import { type FileConfig, parseConfigFile, REGION, ROLE_ARN } from "./file.js";
+import type { Flags } from "./flags.js";
+import type { AccountConfig, Config, ListenAddress, LogFormat, LogLevel } from "./types.js";
+
+export const DEFAULTS = {
+  intervalMs: 60_000,
+  timeoutMs: 30_000,
+  concurrency: 16,
+  retry: { maxAttempts: 5, minDelayMs: 200, maxDelayMs: 5_000 },
+  listenAddress: ":10127",
+  telemetryPath: "/metrics",
+  logLevel: "info",
+  logFormat: "json",
+} as const;
+
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
+const RESERVED_PATHS = new Set(["/", "/healthz", "/readyz"]);
+
+export function parseListenAddress(text: string): ListenAddress | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65_535) return undefined;
+  const host = match[1] ?? match[2];
+  return { host: host === "" ? undefined : host, port };
+}
+
+export function accountIdOfRoleArn(roleArn: string): string | undefined {
+  return ROLE_ARN.exec(roleArn)?.[1];
+}
+
+/** Region list for accounts that do not name their own: the file's, else the SDK's variables. */
+function defaultRegions(file: FileConfig, env: NodeJS.ProcessEnv): string[] {
+  if (file.regions) return file.regions;
+  const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  return fromEnv ? [fromEnv] : [];
+}
+
+function checkAccounts(accounts: AccountConfig[], regions: string[], problems: string[]): void {
+  const seenAccounts = new Set<string>();
+  let defaultCredentialEntries = 0;
+  accounts.forEach((account, index) => {
+    if (account.roleArn === undefined) {
+      defaultCredentialEntries++;
+      if (account.externalId !== undefined) {
+        problems.push(`accounts[${index}].externalId: only meaningful together with roleArn`);
+      }
+    } else {
+      const accountId = accountIdOfRoleArn(account.roleArn);
+      if (accountId !== undefined && seenAccounts.has(accountId)) {
+        problems.push(`accounts[${index}].roleArn: account ${accountId} is listed twice`);
+      }
+      if (accountId !== undefined) seenAccounts.add(accountId);
+    }
+    const effective = account.regions ?? regions;
+    if (effective.length === 0) {
+      problems.push(
+        `accounts[${index}].regions: no regions (set regions in the file or AWS_REGION)`,
+      );
+    }
+    for (const region of effective) {
+      if (!REGION.test(region)) problems.push(`region ${JSON.stringify(region)}: not an AWS region`);
+    }
+  });
+  if (defaultCredentialEntries > 1) {
+    problems.push("accounts: more than one entry without roleArn (the default credentials' account)");
+  }
+}
+
+/**
+ * Flags + config file + AWS environment variables → validated Config. Every problem found
+ * is collected so the user fixes them in one go; any problem throws ConfigError.
+ */
+export function loadConfig(
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): Config {
+  const problems: string[] = [];
+  let file: FileConfig = {};
+  if (flags.configFile !== undefined) {
+    if (flags.demo) {
+      problems.push("--demo: builds its own targets; do not combine it with --config.file");
+    }
+    let text: string | undefined;
+    try {
+      text = readFile(flags.configFile);
+    } catch (error) {
+      problems.push(`--config.file: cannot read ${flags.configFile}: ${(error as Error).message}`);
+    }
+    if (text !== undefined) {
+      try {
+        file = parseConfigFile(text, flags.configFile);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+      }
+    }
+  }
+
+  const listenText = flags.listenAddress ?? DEFAULTS.listenAddress;
+  const listenAddress = parseListenAddress(listenText);
+  if (!listenAddress) {
+    problems.push(`--web.listen-address: ${JSON.stringify(listenText)} is not [host]:port`);
+  }
+  const telemetryPath = flags.telemetryPath ?? DEFAULTS.telemetryPath;
+  if (!telemetryPath.startsWith("/") || RESERVED_PATHS.has(telemetryPath)) {
+    problems.push(
+      `--web.telemetry-path: ${JSON.stringify(telemetryPath)} must start with / and not be /, /healthz or /readyz`,
+    );
+  }
+  const logLevel = flags.logLevel ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    problems.push(`--log.level: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`);
+  }
+  const logFormat = flags.logFormat ?? DEFAULTS.logFormat;
+  if (!LOG_FORMATS.includes(logFormat as LogFormat)) {
+    problems.push(`--log.format: ${JSON.stringify(logFormat)} is not json or pretty`);
+  }
+
+  const intervalMs = file.interval ?? DEFAULTS.intervalMs;
+  const timeoutMs = file.timeout ?? DEFAULTS.timeoutMs;
+  if (timeoutMs > intervalMs) {
+    problems.push(
+      "timeout: must not be longer than interval (a poll would still run when the next is due)",
+    );
+  }
+  const retry = {
+    maxAttempts: file.retry?.maxAttempts ?? DEFAULTS.retry.maxAttempts,
+    minDelayMs: file.retry?.minDelay ?? DEFAULTS.retry.minDelayMs,
+    maxDelayMs: file.retry?.maxDelay ?? DEFAULTS.retry.maxDelayMs,
+  };
+  if (retry.minDelayMs > retry.maxDelayMs) {
+    problems.push("retry.minDelay: must not be longer than retry.maxDelay");
+  }
+
+  const regions = defaultRegions(file, env);
+  const accounts: AccountConfig[] = file.accounts ?? [{}];
+  if (!flags.demo) checkAccounts(accounts, regions, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    configFile: flags.configFile,
+    intervalMs,
+    timeoutMs,
+    concurrency: file.concurrency ?? DEFAULTS.concurrency,
+    retry,
+    regions,
+    accounts,
+    listenAddress: listenAddress as ListenAddress,
+    telemetryPath,
+    logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
+    demo: flags.demo,
+  };
+}

@@ -1,0 +1,39 @@
+export type LogFormat = "json" | "pretty";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface RetryPolicy {
+  /** Attempts per API call, the first one included. */
+  maxAttempts: number;
+  /** Upper bound of the first backoff; each later one doubles, capped at maxDelayMs. */
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface AccountConfig {
+  /** Absent: the account of the default credentials. */
+  roleArn?: string;
+  externalId?: string;
+  name?: string;
+  regions?: string[];
+}
+
+export interface ListenAddress {
+  /** Undefined listens on every interface, as Prometheus exporters do for ":port". */
+  host: string | undefined;
+  port: number;
+}
+
+export interface Config {
+  configFile: string | undefined;
+  intervalMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  retry: RetryPolicy;
+  regions: string[];
+  accounts: AccountConfig[];
+  listenAddress: ListenAddress;
+  telemetryPath: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  demo: boolean;
+}

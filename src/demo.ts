@@ -1,0 +1,50 @@
+import { join } from "node:path";
+import type { AwsSettings } from "./aws/clients.js";
+import type { Config } from "./config/types.js";
+import { loadScenarioFile, type Scenario, type Simulator, startSimulator } from "./simulator/index.js";
+import { PACKAGE_ROOT } from "./version.js";
+
+export const DEMO_SCENARIO_PATH = join(PACKAGE_ROOT, "scenarios", "demo.yaml");
+export const DEMO_ROLE_NAME = "kms-keystore-exporter";
+
+/**
+ * The demo polls fast so that its scripted store changes show within a minute, and
+ * reaches every account through an assumed role, exactly as a multi-account setup would.
+ */
+export function demoConfig(base: Config, scenario: Scenario): Config {
+  return {
+    ...base,
+    intervalMs: 5_000,
+    timeoutMs: 4_000,
+    concurrency: 4,
+    retry: { maxAttempts: 4, minDelayMs: 100, maxDelayMs: 1_000 },
+    regions: [],
+    accounts: scenario.accounts.map((account) => ({
+      roleArn: `arn:aws:iam::${account.id}:role/${DEMO_ROLE_NAME}`,
+      ...(account.name === undefined ? {} : { name: account.name }),
+      regions: account.regions.map((region) => region.region),
+    })),
+  };
+}
+
+export interface Demo {
+  config: Config;
+  aws: AwsSettings;
+  simulator: Simulator;
+}
+
+/** Starts the in-process simulator on a free loopback port and points the exporter at it. */
+export async function startDemo(base: Config, aws: AwsSettings): Promise<Demo> {
+  const scenario = loadScenarioFile(DEMO_SCENARIO_PATH);
+  const simulator = await startSimulator({ scenario });
+  return {
+    config: demoConfig(base, scenario),
+    simulator,
+    aws: {
+      ...aws,
+      endpoint: simulator.url,
+      // The simulator takes any keys; these only have to look like keys to the SDK.
+      baseCredentials: async () => ({ accessKeyId: "AKIADEMODEMODEMO0001", secretAccessKey: "demo-secret" }),
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { promisify } from "node:util";
+import { gzip as gzipCallback, gzipSync } from "node:zlib";
+import type { Registry } from "prom-client";
+import type { KeyStore } from "../model.js";
+import type { StateStore } from "../state/state.js";
+import {
+  renderFamilies,
+  storeFamilies,
+  storeSampleLines,
+  targetFamilies,
+  targetSampleLines,
+} from "./series.js";
+
+const gzip = promisify(gzipCallback);
+
+export interface RenderedMetrics {
+  /** The exposition text in parts, to be written in order (no copy of the bulk per scrape). */
+  textParts: string[];
+  /** The same, gzipped: gzip members back to back, which RFC 1952 allows and decoders join. */
+  gzipParts(): Buffer[];
+}
+
+interface StorePart {
+  version: number;
+  text: string;
+  gzipped: Promise<Buffer>;
+}
+
+/**
+ * Serves /metrics without redoing work: the store families (the bulk, from every target's
+ * snapshot) are rendered and gzipped once per change of any store list; each target's
+ * lines are cached by the identity of its store array, which the state replaces only when
+ * the stores change. Target gauges and prom-client's small registry are rendered per scrape.
+ */
+export class MetricsCache {
+  private readonly linesByStores = new WeakMap<readonly KeyStore[], string[]>();
+  private storePart: StorePart | undefined;
+  private targetPart: { version: number; text: string } | undefined;
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly registry: Registry,
+    private readonly intervalText: string,
+  ) {}
+
+  private linesOf(accountId: string, region: string, stores: readonly KeyStore[]): string[] {
+    let lines = this.linesByStores.get(stores);
+    if (!lines) {
+      lines = storeSampleLines(accountId, region, stores);
+      this.linesByStores.set(stores, lines);
+    }
+    return lines;
+  }
+
+  private currentStorePart(): StorePart {
+    if (this.storePart?.version !== this.state.storesVersion) {
+      const perTarget = [...this.state.states()]
+        .filter((state) => state.stores !== undefined)
+        .map((state) =>
+          this.linesOf(state.target.accountId, state.target.region, state.stores as KeyStore[]),
+        );
+      const text = renderFamilies(storeFamilies(this.intervalText), perTarget);
+      this.storePart = { version: this.state.storesVersion, text, gzipped: gzip(text) };
+    }
+    return this.storePart;
+  }
+
+  private currentTargetText(): string {
+    if (this.targetPart?.version !== this.state.version) {
+      const text = renderFamilies(targetFamilies(this.intervalText), [targetSampleLines(this.state.states())]);
+      this.targetPart = { version: this.state.version, text };
+    }
+    return this.targetPart.text;
+  }
+
+  async render(): Promise<RenderedMetrics> {
+    const storePart = this.currentStorePart();
+    const dynamicText = this.currentTargetText() + (await this.registry.metrics());
+    const storeGzip = await storePart.gzipped;
+    return {
+      textParts: [storePart.text, dynamicText],
+      gzipParts: () => [storeGzip, gzipSync(dynamicText)],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+/**
+ * The exporter's own metrics, kept in prom-client: counters that move on every API
+ * attempt, build facts, and the process_* / nodejs_* defaults. Their label values come
+ * from config and AWS exception names, never from users' store names.
+ */
+export interface ExporterMetrics {
+  registry: Registry;
+  apiRequests: Counter<"account_id" | "region" | "operation">;
+  apiRequestErrors: Counter<"account_id" | "region" | "operation" | "error">;
+}
+
+export function createExporterMetrics(build: { version: string; revision: string }): ExporterMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const buildInfo = new Gauge({
+    name: "kms_keystore_exporter_build_info",
+    help: "Build facts of the running exporter (always 1).",
+    labelNames: ["version", "revision", "nodejs_version"],
+    registers: [registry],
+  });
+  buildInfo.set({ version: build.version, revision: build.revision, nodejs_version: process.version }, 1);
+  return {
+    registry,
+    apiRequests: new Counter({
+      name: "kms_keystore_exporter_api_requests_total",
+      help: "HTTP attempts to AWS APIs, retries included.",
+      labelNames: ["account_id", "region", "operation"],
+      registers: [registry],
+    }),
+    apiRequestErrors: new Counter({
+      name: "kms_keystore_exporter_api_request_errors_total",
+      help: "Failed HTTP attempts to AWS APIs, by exception name (or transport failure).",
+      labelNames: ["account_id", "region", "operation", "error"],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,62 @@
+export interface ClassifiedError {
+  /** The `error` label: the AWS exception name, or what kind of transport failure it was. */
+  name: string;
+  retryable: boolean;
+}
+
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+]);
+const TIMEOUTS = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+const CONNECTION_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_STREAM_PREMATURE_CLOSE",
+]);
+/** Names that say nothing about the failure; the HTTP status says more. */
+const VAGUE_NAMES = new Set(["Error", "UnknownError", "Unknown", "SyntaxError", "TypeError"]);
+
+interface SdkLikeError {
+  name?: unknown;
+  code?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * Decides the error label and whether a retry can help. Retryable: throttling, KMS internal
+ * errors and other 5xx, timeouts, connection failures. Everything else (access, validation,
+ * bodies that do not parse) fails the poll at once, because asking again gives the same.
+ */
+export function classifyError(error: unknown): ClassifiedError {
+  const sdkError = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError;
+  const rawName = typeof sdkError.name === "string" ? sdkError.name : "UnknownError";
+  const code = typeof sdkError.code === "string" ? sdkError.code : undefined;
+  const status = sdkError.$metadata?.httpStatusCode;
+
+  if (code !== undefined && CONNECTION_CODES.has(code)) return { name: code, retryable: true };
+  if (TIMEOUTS.has(rawName)) return { name: "TimeoutError", retryable: true };
+  if (THROTTLING.has(rawName) || status === 429) {
+    return { name: THROTTLING.has(rawName) ? rawName : "ThrottlingException", retryable: true };
+  }
+  if (status !== undefined && status >= 500) {
+    return { name: VAGUE_NAMES.has(rawName) ? `HTTP${status}` : rawName, retryable: status !== 501 };
+  }
+  if (rawName === "SyntaxError" || rawName === "InvalidResponse") {
+    return { name: "InvalidResponse", retryable: false };
+  }
+  return { name: rawName, retryable: false };
+}

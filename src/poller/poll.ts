@@ -1,0 +1,170 @@
+import {
+  DescribeCustomKeyStoresCommand,
+  type DescribeCustomKeyStoresCommandOutput,
+} from "@aws-sdk/client-kms";
+import pRetry, { AbortError } from "p-retry";
+import type { RetryPolicy } from "../config/types.js";
+import type { KeyStore } from "../model.js";
+import { fullJitterDelayMs } from "./backoff.js";
+import { type ClassifiedError, classifyError } from "./errors.js";
+import { InvalidResponseError, toKeyStore } from "./response.js";
+
+export const OPERATION = "DescribeCustomKeyStores";
+/** The API's maximum: the fewest calls per poll. */
+export const PAGE_LIMIT = 1000;
+
+/** Why a poll ended without a snapshot; `errorName` is the error label of the last attempt. */
+export class PollError extends Error {
+  override readonly name = "PollError";
+  readonly errorName: string;
+
+  constructor(errorName: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.errorName = errorName;
+  }
+}
+
+export interface AttemptEvent {
+  operation: string;
+  attempt: number;
+  /** Absent when the attempt succeeded. */
+  error?: ClassifiedError;
+  cause?: unknown;
+}
+
+export interface PollOptions {
+  client: { send(command: DescribeCustomKeyStoresCommand, options: { abortSignal: AbortSignal }): Promise<DescribeCustomKeyStoresCommandOutput> };
+  retry: RetryPolicy;
+  timeoutMs: number;
+  maxPages: number;
+  /** Called once per HTTP attempt, after it ends (counters, debug logs). */
+  onAttempt: (event: AttemptEvent) => void;
+  /** Aborts the poll from outside (shutdown, target removed). */
+  signal?: AbortSignal;
+  random?: () => number;
+  now?: () => number;
+}
+
+class AttemptFailure extends Error {
+  constructor(
+    readonly classified: ClassifiedError,
+    options: ErrorOptions,
+  ) {
+    super(classified.name, options);
+  }
+}
+
+const DEADLINE: ClassifiedError = { name: "TimeoutError", retryable: false };
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * One poll of one target: every page of DescribeCustomKeyStores, each page call retried
+ * (full-jitter backoff, p-retry) while that can help and the deadline allows. The deadline
+ * aborts the SDK call itself, so a hung socket cannot outlive it.
+ */
+export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const deadlineAt = now() + options.timeoutMs;
+  const controller = new AbortController();
+  const deadlineTimer = setTimeout(
+    () => controller.abort(new Error(`poll deadline of ${options.timeoutMs} ms passed`)),
+    options.timeoutMs,
+  );
+  const stop = () => controller.abort(options.signal?.reason ?? new Error("poll stopped"));
+  options.signal?.addEventListener("abort", stop, { once: true });
+  let attempt = 0;
+
+  const callOnce = async (marker: string | undefined) => {
+    attempt++;
+    try {
+      const page = await options.client.send(
+        new DescribeCustomKeyStoresCommand({ Limit: PAGE_LIMIT, ...(marker ? { Marker: marker } : {}) }),
+        { abortSignal: controller.signal },
+      );
+      options.onAttempt({ operation: OPERATION, attempt });
+      return page;
+    } catch (cause) {
+      const classified = controller.signal.aborted ? DEADLINE : classifyError(cause);
+      options.onAttempt({ operation: OPERATION, attempt, error: classified, cause });
+      const failure = new AttemptFailure(classified, { cause });
+      throw classified.retryable ? failure : new AbortError(failure);
+    }
+  };
+
+  const fetchPage = (marker: string | undefined) =>
+    pRetry(() => callOnce(marker), {
+      retries: options.retry.maxAttempts - 1,
+      // p-retry's own wait is off: shouldRetry waits the full-jitter delay instead.
+      minTimeout: 0,
+      signal: controller.signal,
+      shouldRetry: async ({ retriesConsumed }) => {
+        const delayMs = fullJitterDelayMs(retriesConsumed + 1, options.retry, random);
+        if (now() + delayMs >= deadlineAt) return false;
+        await sleep(delayMs, controller.signal);
+        return true;
+      },
+    });
+
+  try {
+    const stores: KeyStore[] = [];
+    const storeIds = new Set<string>();
+    const markers = new Set<string>();
+    let marker: string | undefined;
+    for (let pageNumber = 1; ; pageNumber++) {
+      if (pageNumber > options.maxPages) {
+        throw new PollError("TooManyPages", `more than ${options.maxPages} pages; giving up`);
+      }
+      const page = await fetchPage(marker);
+      for (const entry of page.CustomKeyStores ?? []) {
+        const store = toKeyStore(entry);
+        if (storeIds.has(store.id)) {
+          throw new InvalidResponseError(`store ${store.id} is listed twice`);
+        }
+        storeIds.add(store.id);
+        stores.push(store);
+      }
+      marker = page.NextMarker || undefined;
+      if (marker === undefined) return stores;
+      if (markers.has(marker)) {
+        throw new PollError("RepeatedMarker", `NextMarker repeated on page ${pageNumber}; the pages would loop`);
+      }
+      markers.add(marker);
+    }
+  } catch (error) {
+    throw toPollError(error, controller.signal);
+  } finally {
+    clearTimeout(deadlineTimer);
+    options.signal?.removeEventListener("abort", stop);
+  }
+}
+
+function toPollError(error: unknown, signal: AbortSignal): PollError {
+  if (error instanceof PollError) return error;
+  if (error instanceof AttemptFailure) {
+    const cause = error.cause as Error | undefined;
+    return new PollError(error.classified.name, cause?.message || error.classified.name, { cause });
+  }
+  if (error instanceof InvalidResponseError) {
+    return new PollError(error.name, error.message, { cause: error });
+  }
+  if (signal.aborted) {
+    return new PollError(DEADLINE.name, String((signal.reason as Error)?.message ?? signal.reason), { cause: error });
+  }
+  const classified = classifyError(error);
+  return new PollError(classified.name, (error as Error)?.message ?? String(error), { cause: error });
+}

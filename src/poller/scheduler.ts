@@ -1,0 +1,136 @@
+import type { Target } from "../targets/targets.js";
+
+export interface SchedulerOptions {
+  intervalMs: number;
+  concurrency: number;
+  /** Polls one target; must not reject (the caller records failures in the state). */
+  poll: (target: Target, signal: AbortSignal) => Promise<void>;
+  now?: () => number;
+}
+
+interface Entry {
+  target: Target;
+  /** Offset of this target's polls inside each interval, so starts are spread, not bunched. */
+  phaseMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  queued: boolean;
+  running: AbortController | undefined;
+  /** Polls skipped because the previous one of this target had not finished. */
+  skipped: number;
+}
+
+/**
+ * Polls every target every interval. The first poll of a target is queued at once (so
+ * /readyz turns green quickly); after that each target polls at its own phase of the
+ * interval. At most `concurrency` polls run together; a target whose previous poll is
+ * still queued or running skips its turn instead of piling up, so one slow target costs
+ * at most its own slot and never delays the others beyond the queue.
+ */
+export class Scheduler {
+  private readonly entries = new Map<string, Entry>();
+  private readonly queue: Entry[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private readonly epochMs: number;
+  private stopped = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    this.epochMs = this.now();
+  }
+
+  /** Adds new targets (first poll queued now), drops missing ones (aborting their poll). */
+  setTargets(targets: Target[]): void {
+    if (this.stopped) return;
+    const wanted = new Map(targets.map((target) => [target.key, target]));
+    for (const [key, entry] of this.entries) {
+      if (wanted.has(key)) continue;
+      clearTimeout(entry.timer);
+      entry.running?.abort(new Error("target removed"));
+      const queuedAt = this.queue.indexOf(entry);
+      if (queuedAt >= 0) this.queue.splice(queuedAt, 1);
+      this.entries.delete(key);
+    }
+    const keys = [...wanted.keys()];
+    keys.forEach((key, index) => {
+      const existing = this.entries.get(key);
+      const phaseMs = Math.floor((this.options.intervalMs * index) / keys.length);
+      if (existing) {
+        existing.phaseMs = phaseMs;
+        return;
+      }
+      const entry: Entry = {
+        target: wanted.get(key) as Target,
+        phaseMs,
+        timer: undefined,
+        queued: false,
+        running: undefined,
+        skipped: 0,
+      };
+      this.entries.set(key, entry);
+      this.enqueue(entry);
+      this.scheduleNext(entry);
+    });
+    this.drain();
+  }
+
+  /** Time until the next start of this entry's phase, strictly in the future. */
+  private delayToNextPhase(entry: Entry): number {
+    const interval = this.options.intervalMs;
+    const sinceEpoch = this.now() - this.epochMs - entry.phaseMs;
+    const next = (Math.floor(sinceEpoch / interval) + 1) * interval;
+    return next - sinceEpoch;
+  }
+
+  private scheduleNext(entry: Entry): void {
+    entry.timer = setTimeout(() => {
+      if (this.stopped || this.entries.get(entry.target.key) !== entry) return;
+      this.enqueue(entry);
+      this.drain();
+      this.scheduleNext(entry);
+    }, this.delayToNextPhase(entry));
+  }
+
+  private enqueue(entry: Entry): void {
+    if (entry.queued || entry.running) {
+      entry.skipped++;
+      return;
+    }
+    entry.queued = true;
+    this.queue.push(entry);
+  }
+
+  private drain(): void {
+    while (!this.stopped && this.inFlight.size < this.options.concurrency) {
+      const entry = this.queue.shift();
+      if (!entry) return;
+      entry.queued = false;
+      const controller = new AbortController();
+      entry.running = controller;
+      const run = this.options
+        .poll(entry.target, controller.signal)
+        .catch(() => {})
+        .finally(() => {
+          entry.running = undefined;
+          this.inFlight.delete(run);
+          this.drain();
+        });
+      this.inFlight.add(run);
+    }
+  }
+
+  skippedPolls(key: string): number {
+    return this.entries.get(key)?.skipped ?? 0;
+  }
+
+  /** Stops scheduling, aborts running polls and waits for them to settle. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    for (const entry of this.entries.values()) {
+      clearTimeout(entry.timer);
+      entry.running?.abort(new Error("exporter stopping"));
+    }
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

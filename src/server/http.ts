@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "../log.js";
+import type { RenderedMetrics } from "../metrics/cache.js";
+import { acceptsGzip } from "./accept-encoding.js";
+
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+export interface ServerOptions {
+  telemetryPath: string;
+  renderMetrics: () => Promise<RenderedMetrics>;
+  ready: () => { ready: boolean; detail: string };
+  landingPage: () => string;
+  logger: Logger;
+}
+
+function sendText(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    ...headers,
+  });
+  response.end(body);
+}
+
+function sendParts(response: ServerResponse, headers: Record<string, string | number>, parts: (string | Buffer)[], head: boolean): void {
+  const length = parts.reduce((total, part) => total + Buffer.byteLength(part), 0);
+  response.writeHead(200, { ...headers, "Content-Length": length });
+  if (head) {
+    response.end();
+    return;
+  }
+  for (const part of parts) response.write(part);
+  response.end();
+}
+
+async function serveMetrics(request: IncomingMessage, response: ServerResponse, options: ServerOptions): Promise<void> {
+  const rendered = await options.renderMetrics();
+  const head = request.method === "HEAD";
+  if (acceptsGzip(request.headers["accept-encoding"])) {
+    sendParts(
+      response,
+      { "Content-Type": METRICS_CONTENT_TYPE, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
+      rendered.gzipParts(),
+      head,
+    );
+  } else {
+    sendParts(response, { "Content-Type": METRICS_CONTENT_TYPE, Vary: "Accept-Encoding" }, rendered.textParts, head);
+  }
+}
+
+async function route(request: IncomingMessage, response: ServerResponse, options: ServerOptions): Promise<void> {
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    sendText(response, 405, "method not allowed\n", { Allow: "GET, HEAD" });
+    return;
+  }
+  const path = (request.url ?? "/").split("?", 1)[0];
+  if (path === options.telemetryPath) return serveMetrics(request, response, options);
+  if (path === "/healthz") return sendText(response, 200, "OK\n");
+  if (path === "/readyz") {
+    const { ready, detail } = options.ready();
+    return sendText(response, ready ? 200 : 503, `${detail}\n`);
+  }
+  if (path === "/") {
+    const page = options.landingPage();
+    response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(page) });
+    response.end(page);
+    return;
+  }
+  sendText(response, 404, "not found\n");
+}
+
+/** The HTTP face of the exporter; it only reads cached state, never calls AWS. */
+export function createHttpServer(options: ServerOptions): Server {
+  const server = createServer((request, response) => {
+    route(request, response, options).catch((error: unknown) => {
+      options.logger.error({ err: error, path: request.url }, "request failed");
+      if (!response.headersSent) sendText(response, 500, "internal error\n");
+      else response.destroy();
+    });
+  });
+  // Slow or idle clients must not hold the process open or pile up sockets.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}

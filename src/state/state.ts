@@ -1,0 +1,105 @@
+import type { KeyStore } from "../model.js";
+import type { Target } from "../targets/targets.js";
+import { type StoreTransition, sameStores, storeTransitions } from "./transitions.js";
+
+export interface TargetState {
+  readonly target: Target;
+  /** Last known stores; kept through failed polls so an outage neither fires nor resolves alerts. */
+  stores: KeyStore[] | undefined;
+  up: boolean;
+  /** At least one poll (successful or not) has finished. */
+  polled: boolean;
+  lastSuccessMs: number | undefined;
+  lastPollDurationMs: number | undefined;
+  lastError: { name: string; message: string } | undefined;
+}
+
+export interface FailureOutcome {
+  /** The target was up (or never polled) before; the caller logs only such changes. */
+  newlyDown: boolean;
+  errorChanged: boolean;
+}
+
+/**
+ * The latest snapshot of every target: the single source the metrics and the status page
+ * are built from. Versions let readers cache what they build until something changes.
+ */
+export class StateStore {
+  private readonly byKey = new Map<string, TargetState>();
+  /** Bumped whenever any target's store list changes or a target comes or goes. */
+  storesVersion = 0;
+  /** Bumped on every change at all. */
+  version = 0;
+
+  setTargets(targets: Target[]): void {
+    const wanted = new Set(targets.map((target) => target.key));
+    for (const key of this.byKey.keys()) {
+      if (!wanted.has(key)) {
+        this.byKey.delete(key);
+        this.storesVersion++;
+      }
+    }
+    for (const target of targets) {
+      if (this.byKey.has(target.key)) continue;
+      this.byKey.set(target.key, {
+        target,
+        stores: undefined,
+        up: false,
+        polled: false,
+        lastSuccessMs: undefined,
+        lastPollDurationMs: undefined,
+        lastError: undefined,
+      });
+    }
+    this.version++;
+  }
+
+  get(key: string): TargetState | undefined {
+    return this.byKey.get(key);
+  }
+
+  states(): IterableIterator<TargetState> {
+    return this.byKey.values();
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  allPolled(): boolean {
+    for (const state of this.byKey.values()) if (!state.polled) return false;
+    return true;
+  }
+
+  recordSuccess(key: string, stores: KeyStore[], finishedAtMs: number, durationMs: number): StoreTransition[] {
+    const state = this.byKey.get(key);
+    if (!state) return [];
+    const transitions = storeTransitions(state.stores, stores);
+    if (!sameStores(state.stores, stores)) {
+      state.stores = stores;
+      this.storesVersion++;
+    }
+    state.up = true;
+    state.polled = true;
+    state.lastSuccessMs = finishedAtMs;
+    state.lastPollDurationMs = durationMs;
+    state.lastError = undefined;
+    this.version++;
+    return transitions;
+  }
+
+  recordFailure(key: string, error: { name: string; message: string }, durationMs: number): FailureOutcome {
+    const state = this.byKey.get(key);
+    if (!state) return { newlyDown: false, errorChanged: false };
+    const outcome = {
+      newlyDown: state.up || !state.polled,
+      errorChanged: state.lastError?.name !== error.name,
+    };
+    state.up = false;
+    state.polled = true;
+    state.lastPollDurationMs = durationMs;
+    state.lastError = error;
+    this.version++;
+    return outcome;
+  }
+}
