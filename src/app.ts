@@ -43,7 +43,10 @@ export async function startApp(config: Config, aws: AwsSettings, logger: Logger)
     ready: () => {
       const polled = [...state.states()].filter((target) => target.polled).length;
       const ready = exporter.ready();
-      return { ready, detail: `${ready ? "ready" : "not ready"}: ${polled} of ${state.size} targets polled` };
+      return {
+        ready,
+        detail: `${ready ? "ready" : "not ready"}: ${polled} of ${state.size} targets polled`,
+      };
     },
     landingPage: () => renderLandingPage(config.telemetryPath, VERSION, state.states()),
     logger,

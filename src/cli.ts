@@ -1,11 +1,11 @@
 #!/usr/bin/env node
+import { startApp } from "./app.js";
 import type { AwsSettings } from "./aws/clients.js";
-import { loadConfig } from "./config/load.js";
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from "./config/errors.js";
 import { parseFlags, USAGE } from "./config/flags.js";
+import { loadConfig } from "./config/load.js";
 import type { Config } from "./config/types.js";
 import { type Demo, startDemo } from "./demo.js";
-import { startApp } from "./app.js";
 import { createLogger } from "./log.js";
 import { gitRevision, VERSION } from "./version.js";
 
@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (flags.version) {
     const revision = gitRevision();
-    process.stdout.write(`kms-keystore-exporter ${VERSION}${revision ? ` (${revision})` : ""} node ${process.version}\n`);
+    process.stdout.write(
+      `kms-keystore-exporter ${VERSION}${revision ? ` (${revision})` : ""} node ${process.version}\n`,
+    );
     return;
   }
   let config = loadConfig(flags, process.env);
@@ -50,7 +52,9 @@ async function main(argv: string[]): Promise<void> {
 
   const app = await startApp(config, aws, logger);
   if (demo) {
-    process.stderr.write(`\nDemo running: open ${app.url}/ (metrics at ${app.url}${config.telemetryPath}). Ctrl-C stops it.\n\n`);
+    process.stderr.write(
+      `\nDemo running: open ${app.url}/ (metrics at ${app.url}${config.telemetryPath}). Ctrl-C stops it.\n\n`,
+    );
   }
 
   let stopping = false;
@@ -69,14 +73,17 @@ async function main(argv: string[]): Promise<void> {
       });
   };
   // A bug in one poll must not take down the exporter and every other target's data.
-  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  process.on("unhandledRejection", (reason) =>
+    logger.error({ err: reason }, "unhandled rejection"),
+  );
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    for (const problem of error.problems) process.stderr.write(`kms-keystore-exporter: ${problem}\n`);
+    for (const problem of error.problems)
+      process.stderr.write(`kms-keystore-exporter: ${problem}\n`);
     process.exit(CONFIG_ERROR_EXIT_CODE);
   }
   process.stderr.write(`kms-keystore-exporter: ${(error as Error)?.stack ?? String(error)}\n`);

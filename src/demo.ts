@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import type { AwsSettings } from "./aws/clients.js";
 import type { Config } from "./config/types.js";
-import { loadScenarioFile, type Scenario, type Simulator, startSimulator } from "./simulator/index.js";
+import {
+  loadScenarioFile,
+  type Scenario,
+  type Simulator,
+  startSimulator,
+} from "./simulator/index.js";
 import { PACKAGE_ROOT } from "./version.js";
 
 export const DEMO_SCENARIO_PATH = join(PACKAGE_ROOT, "scenarios", "demo.yaml");
@@ -44,7 +49,10 @@ export async function startDemo(base: Config, aws: AwsSettings): Promise<Demo> {
       ...aws,
       endpoint: simulator.url,
       // The simulator takes any keys; these only have to look like keys to the SDK.
-      baseCredentials: async () => ({ accessKeyId: "AKIADEMODEMODEMO0001", secretAccessKey: "demo-secret" }),
+      baseCredentials: async () => ({
+        accessKeyId: "AKIADEMODEMODEMO0001",
+        secretAccessKey: "demo-secret",
+      }),
     },
   };
 }

@@ -78,7 +78,10 @@ export class Exporter {
     const region = entry?.regions?.[0] ?? config.regions[0] ?? "us-east-1";
     while (!this.stopController.signal.aborted) {
       try {
-        const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(config.timeoutMs)]);
+        const signal = AbortSignal.any([
+          this.stopController.signal,
+          AbortSignal.timeout(config.timeoutMs),
+        ]);
         const accountId = await callerAccountId(region, this.options.aws, signal);
         logger.info({ account_id: accountId }, "default credentials resolved");
         const resolved = resolveAccounts(config.accounts, config.regions, accountId);
@@ -150,20 +153,31 @@ export class Exporter {
           metrics.apiRequests.inc({ ...labels, operation });
           if (!error) return;
           metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
-          logger.debug({ ...labels, operation, attempt, error: error.name, retryable: error.retryable }, "API attempt failed");
+          logger.debug(
+            { ...labels, operation, attempt, error: error.name, retryable: error.retryable },
+            "API attempt failed",
+          );
         },
       });
       if (signal.aborted) return;
       const before = state.get(target.key);
       const recovering = before?.polled === true && !before.up;
       const finishedAt = this.now();
-      const transitions = state.recordSuccess(target.key, stores, finishedAt, finishedAt - startedAt);
+      const transitions = state.recordSuccess(
+        target.key,
+        stores,
+        finishedAt,
+        finishedAt - startedAt,
+      );
       for (const transition of transitions) logTransition(logger, target, transition);
-      if (recovering) logger.info({ ...labels, stores: stores.length }, "target poll succeeded again");
+      if (recovering)
+        logger.info({ ...labels, stores: stores.length }, "target poll succeeded again");
     } catch (error) {
       if (signal.aborted) return;
       const pollError =
-        error instanceof PollError ? error : new PollError("UnknownError", String(error), { cause: error });
+        error instanceof PollError
+          ? error
+          : new PollError("UnknownError", String(error), { cause: error });
       const outcome = state.recordFailure(
         target.key,
         { name: pollError.errorName, message: pollError.message },
@@ -173,7 +187,12 @@ export class Exporter {
       const log = outcome.newlyDown || outcome.errorChanged ? logger.warn : logger.debug;
       log.call(
         logger,
-        { ...labels, account_name: target.accountName, error: pollError.errorName, message: pollError.message },
+        {
+          ...labels,
+          account_name: target.accountName,
+          error: pollError.errorName,
+          message: pollError.message,
+        },
         "target poll failed; keeping its last known stores",
       );
     }

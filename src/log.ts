@@ -24,10 +24,26 @@ const REDACT = [
   "*.headers['x-amz-security-token']",
 ];
 
-export function createLogger(level: LogLevel, format: LogFormat, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, base: { name: "kms-keystore-exporter" }, redact: { paths: REDACT, censor: "[redacted]" } };
+export function createLogger(
+  level: LogLevel,
+  format: LogFormat,
+  destination?: NodeJS.WritableStream,
+): Logger {
+  const options = {
+    level,
+    base: { name: "kms-keystore-exporter" },
+    redact: { paths: REDACT, censor: "[redacted]" },
+  };
   if (format === "pretty") {
-    return pino(options, pretty({ sync: true, colorize: false, translateTime: "SYS:standard", ...(destination ? { destination } : {}) }));
+    return pino(
+      options,
+      pretty({
+        sync: true,
+        colorize: false,
+        translateTime: "SYS:standard",
+        ...(destination ? { destination } : {}),
+      }),
+    );
   }
   return destination ? pino(options, destination) : pino(options);
 }

@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 export const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export const VERSION: string = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
 ).version;
 
 /** The git revision of the checkout the exporter runs from, or "" (e.g. an npm install). */

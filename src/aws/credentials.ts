@@ -1,5 +1,5 @@
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 
 export const ROLE_SESSION_NAME = "kms-keystore-exporter";
 /** Refresh this long before expiry, so no poll starts with credentials about to lapse. */
@@ -45,7 +45,9 @@ export interface AssumeRoleSettings {
   durationSeconds: number;
 }
 
-export function assumedRoleCredentials(settings: AssumeRoleSettings): AwsCredentialIdentityProvider {
+export function assumedRoleCredentials(
+  settings: AssumeRoleSettings,
+): AwsCredentialIdentityProvider {
   return sharedCredentials(
     fromTemporaryCredentials({
       params: {

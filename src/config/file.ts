@@ -20,9 +20,7 @@ const duration = z.string().transform((text, context) => {
 
 const positiveDuration = duration.refine((ms) => ms > 0, "must be longer than 0");
 
-const region = z
-  .string()
-  .regex(REGION, "not an AWS region name (like us-east-1)");
+const region = z.string().regex(REGION, "not an AWS region name (like us-east-1)");
 
 const regionList = z
   .array(region)

@@ -15,7 +15,15 @@ export const DEFAULTS = {
   logFormat: "json",
 } as const;
 
-const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const LOG_LEVELS: readonly LogLevel[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
 const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
 const RESERVED_PATHS = new Set(["/", "/healthz", "/readyz"]);
 
@@ -62,11 +70,14 @@ function checkAccounts(accounts: AccountConfig[], regions: string[], problems: s
       );
     }
     for (const region of effective) {
-      if (!REGION.test(region)) problems.push(`region ${JSON.stringify(region)}: not an AWS region`);
+      if (!REGION.test(region))
+        problems.push(`region ${JSON.stringify(region)}: not an AWS region`);
     }
   });
   if (defaultCredentialEntries > 1) {
-    problems.push("accounts: more than one entry without roleArn (the default credentials' account)");
+    problems.push(
+      "accounts: more than one entry without roleArn (the default credentials' account)",
+    );
   }
 }
 
@@ -81,6 +92,7 @@ export function loadConfig(
 ): Config {
   const problems: string[] = [];
   let file: FileConfig = {};
+  let fileValid = true;
   if (flags.configFile !== undefined) {
     if (flags.demo) {
       problems.push("--demo: builds its own targets; do not combine it with --config.file");
@@ -90,6 +102,7 @@ export function loadConfig(
       text = readFile(flags.configFile);
     } catch (error) {
       problems.push(`--config.file: cannot read ${flags.configFile}: ${(error as Error).message}`);
+      fileValid = false;
     }
     if (text !== undefined) {
       try {
@@ -97,6 +110,7 @@ export function loadConfig(
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(...error.problems);
+        fileValid = false;
       }
     }
   }
@@ -114,7 +128,9 @@ export function loadConfig(
   }
   const logLevel = flags.logLevel ?? DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
-    problems.push(`--log.level: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`);
+    problems.push(
+      `--log.level: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`,
+    );
   }
   const logFormat = flags.logFormat ?? DEFAULTS.logFormat;
   if (!LOG_FORMATS.includes(logFormat as LogFormat)) {
@@ -139,7 +155,8 @@ export function loadConfig(
 
   const regions = defaultRegions(file, env);
   const accounts: AccountConfig[] = file.accounts ?? [{}];
-  if (!flags.demo) checkAccounts(accounts, regions, problems);
+  // Account checks on a file that did not load would only repeat its problems.
+  if (!flags.demo && fileValid) checkAccounts(accounts, regions, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {

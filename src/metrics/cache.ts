@@ -67,7 +67,9 @@ export class MetricsCache {
 
   private currentTargetText(): string {
     if (this.targetPart?.version !== this.state.version) {
-      const text = renderFamilies(targetFamilies(this.intervalText), [targetSampleLines(this.state.states())]);
+      const text = renderFamilies(targetFamilies(this.intervalText), [
+        targetSampleLines(this.state.states()),
+      ]);
       this.targetPart = { version: this.state.version, text };
     }
     return this.targetPart.text;

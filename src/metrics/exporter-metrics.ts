@@ -11,7 +11,10 @@ export interface ExporterMetrics {
   apiRequestErrors: Counter<"account_id" | "region" | "operation" | "error">;
 }
 
-export function createExporterMetrics(build: { version: string; revision: string }): ExporterMetrics {
+export function createExporterMetrics(build: {
+  version: string;
+  revision: string;
+}): ExporterMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const buildInfo = new Gauge({
@@ -20,7 +23,10 @@ export function createExporterMetrics(build: { version: string; revision: string
     labelNames: ["version", "revision", "nodejs_version"],
     registers: [registry],
   });
-  buildInfo.set({ version: build.version, revision: build.revision, nodejs_version: process.version }, 1);
+  buildInfo.set(
+    { version: build.version, revision: build.revision, nodejs_version: process.version },
+    1,
+  );
   return {
     registry,
     apiRequests: new Counter({

@@ -1,4 +1,4 @@
-import { KNOWN_CONNECTION_STATES, type KeyStore } from "../model.js";
+import { type KeyStore, KNOWN_CONNECTION_STATES } from "../model.js";
 import type { TargetState } from "../state/state.js";
 import { type FamilyHeader, familyHeader, type Labels, sampleLine } from "./exposition.js";
 
@@ -50,7 +50,11 @@ export function targetFamilies(interval: string): FamilyHeader[] {
 }
 
 /** Per family, the sample lines of one target's stores (same order as storeFamilies). */
-export function storeSampleLines(accountId: string, region: string, stores: readonly KeyStore[]): string[] {
+export function storeSampleLines(
+  accountId: string,
+  region: string,
+  stores: readonly KeyStore[],
+): string[] {
   let info = "";
   let state = "";
   let error = "";
@@ -135,12 +139,17 @@ export function targetSampleLines(states: Iterable<TargetState>): string[] {
 }
 
 /** Joins per-source sample lines family by family, each family under its own header. */
-export function renderFamilies(families: FamilyHeader[], linesPerSource: Iterable<string[]>): string {
+export function renderFamilies(
+  families: FamilyHeader[],
+  linesPerSource: Iterable<string[]>,
+): string {
   const bodies = families.map(() => [] as string[]);
   for (const lines of linesPerSource) {
     lines.forEach((text, index) => {
       if (text !== "") bodies[index]?.push(text);
     });
   }
-  return families.map((family, index) => familyHeader(family) + (bodies[index] ?? []).join("")).join("");
+  return families
+    .map((family, index) => familyHeader(family) + (bodies[index] ?? []).join(""))
+    .join("");
 }

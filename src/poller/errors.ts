@@ -53,7 +53,10 @@ export function classifyError(error: unknown): ClassifiedError {
     return { name: THROTTLING.has(rawName) ? rawName : "ThrottlingException", retryable: true };
   }
   if (status !== undefined && status >= 500) {
-    return { name: VAGUE_NAMES.has(rawName) ? `HTTP${status}` : rawName, retryable: status !== 501 };
+    return {
+      name: VAGUE_NAMES.has(rawName) ? `HTTP${status}` : rawName,
+      retryable: status !== 501,
+    };
   }
   if (rawName === "SyntaxError" || rawName === "InvalidResponse") {
     return { name: "InvalidResponse", retryable: false };

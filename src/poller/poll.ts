@@ -33,7 +33,12 @@ export interface AttemptEvent {
 }
 
 export interface PollOptions {
-  client: { send(command: DescribeCustomKeyStoresCommand, options: { abortSignal: AbortSignal }): Promise<DescribeCustomKeyStoresCommandOutput> };
+  client: {
+    send(
+      command: DescribeCustomKeyStoresCommand,
+      options: { abortSignal: AbortSignal },
+    ): Promise<DescribeCustomKeyStoresCommandOutput>;
+  };
   retry: RetryPolicy;
   timeoutMs: number;
   maxPages: number;
@@ -93,7 +98,10 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
     attempt++;
     try {
       const page = await options.client.send(
-        new DescribeCustomKeyStoresCommand({ Limit: PAGE_LIMIT, ...(marker ? { Marker: marker } : {}) }),
+        new DescribeCustomKeyStoresCommand({
+          Limit: PAGE_LIMIT,
+          ...(marker ? { Marker: marker } : {}),
+        }),
         { abortSignal: controller.signal },
       );
       options.onAttempt({ operation: OPERATION, attempt });
@@ -141,7 +149,10 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
       marker = page.NextMarker || undefined;
       if (marker === undefined) return stores;
       if (markers.has(marker)) {
-        throw new PollError("RepeatedMarker", `NextMarker repeated on page ${pageNumber}; the pages would loop`);
+        throw new PollError(
+          "RepeatedMarker",
+          `NextMarker repeated on page ${pageNumber}; the pages would loop`,
+        );
       }
       markers.add(marker);
     }
@@ -163,8 +174,14 @@ function toPollError(error: unknown, signal: AbortSignal): PollError {
     return new PollError(error.name, error.message, { cause: error });
   }
   if (signal.aborted) {
-    return new PollError(DEADLINE.name, String((signal.reason as Error)?.message ?? signal.reason), { cause: error });
+    return new PollError(
+      DEADLINE.name,
+      String((signal.reason as Error)?.message ?? signal.reason),
+      { cause: error },
+    );
   }
   const classified = classifyError(error);
-  return new PollError(classified.name, (error as Error)?.message ?? String(error), { cause: error });
+  return new PollError(classified.name, (error as Error)?.message ?? String(error), {
+    cause: error,
+  });
 }

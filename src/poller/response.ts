@@ -38,10 +38,16 @@ export function toKeyStore(entry: CustomKeyStoresListEntry): KeyStore {
     errorCode: optionalString(entry.ConnectionErrorCode, "ConnectionErrorCode", id) || undefined,
     creationTimeSeconds: created === undefined ? undefined : created.getTime() / 1000,
     cloudHsmClusterId: optionalString(entry.CloudHsmClusterId, "CloudHsmClusterId", id) ?? "",
-    xksProxyConnectivity: optionalString(xks?.Connectivity, "XksProxyConfiguration.Connectivity", id) ?? "",
-    xksProxyUriEndpoint: optionalString(xks?.UriEndpoint, "XksProxyConfiguration.UriEndpoint", id) ?? "",
+    xksProxyConnectivity:
+      optionalString(xks?.Connectivity, "XksProxyConfiguration.Connectivity", id) ?? "",
+    xksProxyUriEndpoint:
+      optionalString(xks?.UriEndpoint, "XksProxyConfiguration.UriEndpoint", id) ?? "",
     xksProxyUriPath: optionalString(xks?.UriPath, "XksProxyConfiguration.UriPath", id) ?? "",
     xksProxyVpcEndpointServiceName:
-      optionalString(xks?.VpcEndpointServiceName, "XksProxyConfiguration.VpcEndpointServiceName", id) ?? "",
+      optionalString(
+        xks?.VpcEndpointServiceName,
+        "XksProxyConfiguration.VpcEndpointServiceName",
+        id,
+      ) ?? "",
   };
 }

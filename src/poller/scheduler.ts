@@ -69,26 +69,33 @@ export class Scheduler {
       };
       this.entries.set(key, entry);
       this.enqueue(entry);
-      this.scheduleNext(entry);
+      this.scheduleNext(entry, this.options.intervalMs / 2);
     });
     this.drain();
   }
 
-  /** Time until the next start of this entry's phase, strictly in the future. */
-  private delayToNextPhase(entry: Entry): number {
+  /** Time until the first start of this entry's phase that is more than `afterMs` away. */
+  private delayToNextPhase(entry: Entry, afterMs: number): number {
     const interval = this.options.intervalMs;
-    const sinceEpoch = this.now() - this.epochMs - entry.phaseMs;
+    const sinceEpoch = this.now() + afterMs - this.epochMs - entry.phaseMs;
     const next = (Math.floor(sinceEpoch / interval) + 1) * interval;
-    return next - sinceEpoch;
+    return next - sinceEpoch + afterMs;
   }
 
-  private scheduleNext(entry: Entry): void {
-    entry.timer = setTimeout(() => {
-      if (this.stopped || this.entries.get(entry.target.key) !== entry) return;
-      this.enqueue(entry);
-      this.drain();
-      this.scheduleNext(entry);
-    }, this.delayToNextPhase(entry));
+  /**
+   * After the immediate first poll, the next one waits for the target's phase but at least
+   * half an interval, so no target is polled twice in quick succession at start.
+   */
+  private scheduleNext(entry: Entry, afterMs = 0): void {
+    entry.timer = setTimeout(
+      () => {
+        if (this.stopped || this.entries.get(entry.target.key) !== entry) return;
+        this.enqueue(entry);
+        this.drain();
+        this.scheduleNext(entry);
+      },
+      this.delayToNextPhase(entry, afterMs),
+    );
   }
 
   private enqueue(entry: Entry): void {

@@ -13,7 +13,12 @@ export interface ServerOptions {
   logger: Logger;
 }
 
-function sendText(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+function sendText(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, {
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(body),
@@ -22,7 +27,12 @@ function sendText(response: ServerResponse, status: number, body: string, header
   response.end(body);
 }
 
-function sendParts(response: ServerResponse, headers: Record<string, string | number>, parts: (string | Buffer)[], head: boolean): void {
+function sendParts(
+  response: ServerResponse,
+  headers: Record<string, string | number>,
+  parts: (string | Buffer)[],
+  head: boolean,
+): void {
   const length = parts.reduce((total, part) => total + Buffer.byteLength(part), 0);
   response.writeHead(200, { ...headers, "Content-Length": length });
   if (head) {
@@ -33,7 +43,11 @@ function sendParts(response: ServerResponse, headers: Record<string, string | nu
   response.end();
 }
 
-async function serveMetrics(request: IncomingMessage, response: ServerResponse, options: ServerOptions): Promise<void> {
+async function serveMetrics(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ServerOptions,
+): Promise<void> {
   const rendered = await options.renderMetrics();
   const head = request.method === "HEAD";
   if (acceptsGzip(request.headers["accept-encoding"])) {
@@ -44,11 +58,20 @@ async function serveMetrics(request: IncomingMessage, response: ServerResponse, 
       head,
     );
   } else {
-    sendParts(response, { "Content-Type": METRICS_CONTENT_TYPE, Vary: "Accept-Encoding" }, rendered.textParts, head);
+    sendParts(
+      response,
+      { "Content-Type": METRICS_CONTENT_TYPE, Vary: "Accept-Encoding" },
+      rendered.textParts,
+      head,
+    );
   }
 }
 
-async function route(request: IncomingMessage, response: ServerResponse, options: ServerOptions): Promise<void> {
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ServerOptions,
+): Promise<void> {
   if (request.method !== "GET" && request.method !== "HEAD") {
     sendText(response, 405, "method not allowed\n", { Allow: "GET, HEAD" });
     return;
@@ -62,7 +85,10 @@ async function route(request: IncomingMessage, response: ServerResponse, options
   }
   if (path === "/") {
     const page = options.landingPage();
-    response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(page) });
+    response.writeHead(200, {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Length": Buffer.byteLength(page),
+    });
     response.end(page);
     return;
   }

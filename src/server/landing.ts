@@ -1,6 +1,12 @@
 import type { TargetState } from "../state/state.js";
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
@@ -10,7 +16,11 @@ function targetRow(state: TargetState): string {
   const { target } = state;
   const stores = state.stores ?? [];
   const notConnected = stores.filter((store) => store.state !== "CONNECTED").length;
-  const status = !state.polled ? "pending" : state.up ? "up" : `down: ${state.lastError?.name ?? ""}`;
+  const status = !state.polled
+    ? "pending"
+    : state.up
+      ? "up"
+      : `down: ${state.lastError?.name ?? ""}`;
   const cells = [
     target.accountId,
     target.accountName ?? "",
@@ -24,7 +34,11 @@ function targetRow(state: TargetState): string {
 }
 
 /** The human landing page: where things are, and which targets answer. */
-export function renderLandingPage(telemetryPath: string, version: string, states: Iterable<TargetState>): string {
+export function renderLandingPage(
+  telemetryPath: string,
+  version: string,
+  states: Iterable<TargetState>,
+): string {
   const rows = [...states].map(targetRow).join("\n");
   const path = escapeHtml(telemetryPath);
   return `<!doctype html>

@@ -71,7 +71,12 @@ export class StateStore {
     return true;
   }
 
-  recordSuccess(key: string, stores: KeyStore[], finishedAtMs: number, durationMs: number): StoreTransition[] {
+  recordSuccess(
+    key: string,
+    stores: KeyStore[],
+    finishedAtMs: number,
+    durationMs: number,
+  ): StoreTransition[] {
     const state = this.byKey.get(key);
     if (!state) return [];
     const transitions = storeTransitions(state.stores, stores);
@@ -88,7 +93,11 @@ export class StateStore {
     return transitions;
   }
 
-  recordFailure(key: string, error: { name: string; message: string }, durationMs: number): FailureOutcome {
+  recordFailure(
+    key: string,
+    error: { name: string; message: string },
+    durationMs: number,
+  ): FailureOutcome {
     const state = this.byKey.get(key);
     if (!state) return { newlyDown: false, errorChanged: false };
     const outcome = {

@@ -15,7 +15,10 @@ export interface StoreTransition {
  * The first poll of a target has no previous list: it reports nothing, because a start
  * of the exporter is not a change of any store.
  */
-export function storeTransitions(previous: KeyStore[] | undefined, next: KeyStore[]): StoreTransition[] {
+export function storeTransitions(
+  previous: KeyStore[] | undefined,
+  next: KeyStore[],
+): StoreTransition[] {
   if (previous === undefined) return [];
   const before = new Map(previous.map((store) => [store.id, store]));
   const transitions: StoreTransition[] = [];

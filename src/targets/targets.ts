@@ -1,5 +1,5 @@
-import type { AccountConfig } from "../config/types.js";
 import { accountIdOfRoleArn } from "../config/load.js";
+import type { AccountConfig } from "../config/types.js";
 
 /** One account whose id is known, with the regions to poll in it. */
 export interface Account {

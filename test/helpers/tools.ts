@@ -9,7 +9,9 @@ export const REQUIRE_TOOLS_VARIABLE = "KMS_EXPORTER_REQUIRE_TOOLS";
 
 export function findTool(name: string): string | undefined {
   try {
-    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim() || undefined;
+    return (
+      execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim() || undefined
+    );
   } catch {
     return undefined;
   }

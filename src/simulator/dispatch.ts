@@ -1,0 +1,94 @@
+import { answerKms, KMS_TARGET_PREFIX } from "./kms.js";
+import type { Outcome } from "./outcome.js";
+import { jsonError, queryError } from "./replies.js";
+import { parseAuthorization } from "./sigv4.js";
+import { answerSts } from "./sts.js";
+import type { World } from "./world.js";
+
+export interface IncomingCall {
+  amzTarget: string | undefined;
+  authorization: string | undefined;
+  body: string;
+}
+
+export interface CallRecord {
+  operation: string;
+  accountId: string;
+  region: string;
+  status: number;
+  fault?: string;
+  externalId?: string;
+  roleArn?: string;
+  at: number;
+}
+
+export interface DispatchClock {
+  elapsedMs: number;
+  wallClockMs: number;
+  random: () => number;
+}
+
+/** The record without its status and time, which the HTTP layer knows best. */
+type CallFacts = Omit<CallRecord, "status" | "at">;
+
+type Route =
+  | { protocol: "json"; operation: string }
+  | { protocol: "query"; operation: string; params: URLSearchParams }
+  | { protocol: "unknown" };
+
+/** One port serves both services, told apart the way the SDK's protocols mark their requests. */
+function route(call: IncomingCall): Route {
+  if (call.amzTarget !== undefined) {
+    return call.amzTarget.startsWith(KMS_TARGET_PREFIX)
+      ? { protocol: "json", operation: call.amzTarget.slice(KMS_TARGET_PREFIX.length) }
+      : { protocol: "unknown" };
+  }
+  const params = new URLSearchParams(call.body);
+  const action = params.get("Action");
+  return action ? { protocol: "query", operation: action, params } : { protocol: "unknown" };
+}
+
+export function dispatch(
+  call: IncomingCall,
+  world: World,
+  clock: DispatchClock,
+): { outcome: Outcome; facts: CallFacts } {
+  const where = route(call);
+  if (where.protocol === "unknown") {
+    return {
+      outcome: {
+        reply: jsonError(400, "UnknownOperationException", "Neither a KMS nor an STS request"),
+      },
+      facts: { operation: "Unknown", accountId: "", region: "" },
+    };
+  }
+  const scope = parseAuthorization(call.authorization);
+  if (scope === undefined) {
+    const message = "Request is missing a SigV4 Authorization header";
+    const reply =
+      where.protocol === "json"
+        ? jsonError(400, "MissingAuthenticationTokenException", message)
+        : queryError(400, "MissingAuthenticationToken", message);
+    return { outcome: { reply }, facts: { operation: where.operation, accountId: "", region: "" } };
+  }
+  const caller = world.identity(scope.accessKeyId);
+  const base = { operation: where.operation, region: scope.region };
+  if (where.protocol === "json") {
+    const outcome = answerKms(
+      { ...base, body: call.body, caller, elapsedMs: clock.elapsedMs, random: clock.random },
+      world,
+    );
+    const facts: CallFacts = { ...base, accountId: caller.accountId };
+    if ("fault" in outcome && outcome.fault !== undefined) facts.fault = outcome.fault;
+    return { outcome, facts };
+  }
+  const answer = answerSts(
+    where.operation,
+    { params: where.params, caller, wallClockMs: clock.wallClockMs },
+    world,
+  );
+  const facts: CallFacts = { ...base, accountId: answer.accountId };
+  if (answer.roleArn !== undefined) facts.roleArn = answer.roleArn;
+  if (answer.externalId !== undefined) facts.externalId = answer.externalId;
+  return { outcome: answer.outcome, facts };
+}

@@ -1,0 +1,81 @@
+import { describeCustomKeyStores } from "./describe.js";
+import { pickFault } from "./faults.js";
+import type { Outcome } from "./outcome.js";
+import { htmlUnavailable, jsonError, jsonReply, type Reply } from "./replies.js";
+import type { FaultKind } from "./scenario.js";
+import type { Identity, Target, World } from "./world.js";
+
+/** KMS over awsJson1_1: the operation comes from `X-Amz-Target: TrentService.<Op>`. */
+export const KMS_TARGET_PREFIX = "TrentService.";
+
+export interface KmsCall {
+  operation: string;
+  body: string;
+  caller: Identity;
+  region: string;
+  elapsedMs: number;
+  random: () => number;
+}
+
+const CANNED_FAULTS: Partial<Record<FaultKind, (caller: Identity) => Reply>> = {
+  "internal-error": () =>
+    jsonError(
+      500,
+      "KMSInternalException",
+      "The request was rejected because an internal exception occurred",
+    ),
+  throttling: () => jsonError(400, "ThrottlingException", "Rate exceeded"),
+  "access-denied": (caller) =>
+    jsonError(
+      400,
+      "AccessDeniedException",
+      `User: ${caller.arn} is not authorized to perform: kms:DescribeCustomKeyStores because no identity-based policy allows the kms:DescribeCustomKeyStores action`,
+    ),
+  "html-5xx": () => htmlUnavailable(),
+  "invalid-marker": () => jsonError(400, "InvalidMarkerException", "Invalid marker"),
+};
+
+function describeReply(call: KmsCall, target: Target, repeatMarker: boolean): Reply {
+  let request: unknown;
+  try {
+    request = call.body === "" ? {} : JSON.parse(call.body);
+  } catch {
+    return jsonError(400, "SerializationException", "Request body is not valid JSON");
+  }
+  const outcome = describeCustomKeyStores(request, {
+    stores: target.stores,
+    elapsedMs: call.elapsedMs,
+    pageSize: target.pageSize,
+    markers: target.markers,
+    repeatMarker,
+  });
+  return outcome.ok ? jsonReply(outcome.page) : jsonError(400, outcome.error, outcome.message);
+}
+
+/** Half of the body, so that a client sees a 200 whose JSON ends mid-document. */
+function truncated(reply: Reply): Reply {
+  return { ...reply, status: 200, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) };
+}
+
+export function answerKms(call: KmsCall, world: World): Outcome {
+  if (call.operation !== "DescribeCustomKeyStores") {
+    return {
+      reply: jsonError(
+        400,
+        "UnknownOperationException",
+        `The simulator does not implement ${call.operation}`,
+      ),
+    };
+  }
+  const target = world.target(call.caller.accountId, call.region);
+  target.describeCalls += 1;
+  const fault = pickFault(target.faults, target.describeCalls, call.random);
+  if (fault === undefined) return { reply: describeReply(call, target, false) };
+  const { kind } = fault;
+  if (kind === "hang" || kind === "reset") return { drop: kind, fault: kind };
+  const canned = CANNED_FAULTS[kind];
+  if (canned) return { reply: canned(call.caller), fault: kind };
+  const reply = describeReply(call, target, kind === "repeat-marker");
+  if (kind === "truncated-json") return { reply: truncated(reply), fault: kind };
+  return { reply, fault: kind, delayMs: fault.delay };
+}

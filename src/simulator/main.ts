@@ -1,0 +1,59 @@
+import { parseArgs } from "node:util";
+import { loadScenarioFile } from "./scenario.js";
+import { startSimulator } from "./server.js";
+
+/** Standalone simulator: `node dist/simulator/main.js --scenario FILE [--port N] [--host H]`. */
+const USAGE = "usage: main.js --scenario FILE [--port N] [--host 127.0.0.1]";
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function readOptions(): { scenarioPath: string; port: number; host: string } {
+  let values: { scenario?: string; port?: string; host?: string };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        scenario: { type: "string" },
+        port: { type: "string", default: "0" },
+        host: { type: "string", default: "127.0.0.1" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (values.scenario === undefined) return fail("--scenario is required");
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    return fail(`--port must be an integer 0-65535, not ${values.port}`);
+  }
+  return { scenarioPath: values.scenario, port, host: values.host ?? "127.0.0.1" };
+}
+
+async function main(): Promise<void> {
+  const { scenarioPath, port, host } = readOptions();
+  let scenario: ReturnType<typeof loadScenarioFile>;
+  try {
+    scenario = loadScenarioFile(scenarioPath);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const simulator = await startSimulator({ scenario, port, host }).catch((error: Error) =>
+    fail(error.message),
+  );
+  const region = scenario.accounts[0]?.regions[0]?.region ?? "us-east-1";
+  process.stdout.write(
+    `kms simulator listening on ${simulator.url}\n` +
+      `try: aws kms describe-custom-key-stores --endpoint-url ${simulator.url} --region ${region}\n`,
+  );
+  const stop = () => {
+    simulator.close().then(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+await main();

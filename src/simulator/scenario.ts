@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { parseDuration } from "../config/duration.js";
+
+/**
+ * The simulator's world, read from YAML. Optional store fields stay optional in the parsed
+ * form (defaults are applied when a store is put on the wire) so that tests can build a
+ * StoreSpec by hand for `setStores` without knowing every default.
+ */
+
+// YAML reads `at: 0` as a number; every other duration is a string such as "30s".
+const duration = z.union([z.string(), z.literal(0)]).transform((value, ctx) => {
+  const ms = parseDuration(String(value));
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `not a duration: "${value}" (examples: 30s, 1m30s)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const ACCOUNT_ID_HINT = "must be a 12-digit account id in quotes";
+const accountId = z.string({ error: ACCOUNT_ID_HINT }).regex(/^\d{12}$/, ACCOUNT_ID_HINT);
+const pageSize = z.number().int().min(1).max(1000);
+const storeType = z.enum(["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"]);
+// AWS may add connection states, so unknown ones pass through to the wire unchanged.
+const connectionState = z.string().min(1);
+
+const timelineStep = z
+  .object({ at: duration, state: connectionState, errorCode: z.string().min(1).optional() })
+  .strict();
+
+const xksConfig = z
+  .object({
+    connectivity: z.string().optional(),
+    uriEndpoint: z.string().optional(),
+    uriPath: z.string().optional(),
+    vpcEndpointServiceName: z.string().optional(),
+    vpcEndpointServiceOwner: z.string().optional(),
+    accessKeyId: z.string().optional(),
+  })
+  .strict();
+
+const storeSpec = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    type: storeType.optional(),
+    state: connectionState,
+    errorCode: z.string().min(1).optional(),
+    creationDate: z
+      .string()
+      .refine((text) => !Number.isNaN(Date.parse(text)), "not an ISO 8601 date")
+      .optional(),
+    cloudHsmClusterId: z.string().optional(),
+    trustAnchorCertificate: z.string().optional(),
+    xks: xksConfig.optional(),
+    timeline: z.array(timelineStep).optional(),
+  })
+  .strict();
+
+const faultKind = z.enum([
+  "internal-error",
+  "throttling",
+  "access-denied",
+  "html-5xx",
+  "truncated-json",
+  "slow",
+  "hang",
+  "reset",
+  "repeat-marker",
+  "invalid-marker",
+]);
+
+const faultSpec = z
+  .object({
+    kind: faultKind,
+    calls: z.array(z.number().int().min(1)).min(1).optional(),
+    probability: z.number().min(0).max(1).optional(),
+    delay: duration.optional(),
+  })
+  .strict()
+  .superRefine((fault, ctx) => {
+    if (fault.calls !== undefined && fault.probability !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["probability"],
+        message: "use calls or probability, not both",
+      });
+    }
+    if (fault.kind === "slow" && fault.delay === undefined) {
+      ctx.addIssue({ code: "custom", path: ["delay"], message: "kind slow needs a delay" });
+    }
+    if (fault.kind !== "slow" && fault.delay !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["delay"], message: "delay applies only to kind slow" });
+    }
+  });
+
+const generateSpec = z
+  .object({
+    count: z.number().int().min(0).max(100_000),
+    type: storeType.default("AWS_CLOUDHSM"),
+    state: connectionState.default("CONNECTED"),
+    errorCode: z.string().min(1).optional(),
+  })
+  .strict();
+
+const regionSpec = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be a region name such as us-east-1"),
+    pageSize: pageSize.optional(),
+    generate: generateSpec.optional(),
+    stores: z.array(storeSpec).default([]),
+    faults: z.array(faultSpec).default([]),
+  })
+  .strict()
+  .superRefine((target, ctx) => {
+    reportDuplicates(target.stores, "id", ctx, ["stores"]);
+    reportDuplicates(target.stores, "name", ctx, ["stores"]);
+  });
+
+const accountSpec = z
+  .object({
+    id: accountId,
+    name: z.string().optional(),
+    denyAssumeRole: z.boolean().optional(),
+    regions: z.array(regionSpec).default([]),
+  })
+  .strict()
+  .superRefine((account, ctx) => reportDuplicates(account.regions, "region", ctx, ["regions"]));
+
+const scenarioSchema = z
+  .object({
+    seed: z.number().int().optional(),
+    pageSize: pageSize.optional(),
+    defaultAccountId: accountId.default("000000000000"),
+    accounts: z.array(accountSpec).default([]),
+  })
+  .strict()
+  .superRefine((scenario, ctx) => reportDuplicates(scenario.accounts, "id", ctx, ["accounts"]));
+
+function reportDuplicates<K extends string>(
+  items: readonly Record<K, string>[],
+  key: K,
+  ctx: z.RefinementCtx,
+  at: string[],
+): void {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const value = item[key];
+    if (seen.has(value)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, index, key],
+        message: `duplicate ${key} "${value}"`,
+      });
+    }
+    seen.add(value);
+  });
+}
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type AccountSpec = z.output<typeof accountSpec>;
+export type StoreSpec = z.output<typeof storeSpec>;
+export type FaultSpec = z.output<typeof faultSpec>;
+export type FaultKind = z.output<typeof faultKind>;
+export type GenerateSpec = z.output<typeof generateSpec>;
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+  if (issue.code === "unrecognized_keys") {
+    const prefix = issue.path.length > 0 ? `${where}.` : "";
+    return `unknown key ${issue.keys.map((key) => `"${prefix}${key}"`).join(", ")}`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+export function parseScenario(yamlText: string): Scenario {
+  let document: unknown;
+  try {
+    document = parseYaml(yamlText);
+  } catch (error) {
+    throw new Error(`scenario is not valid YAML: ${(error as Error).message}`);
+  }
+  const result = scenarioSchema.safeParse(document ?? {});
+  if (!result.success) {
+    throw new Error(`invalid scenario: ${result.error.issues.map(describeIssue).join("; ")}`);
+  }
+  return result.data;
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read scenario ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parseScenario(text);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}

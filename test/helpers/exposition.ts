@@ -1,0 +1,84 @@
+/**
+ * A strict reader of the Prometheus text format for assertions: it unescapes label values
+ * and fails loudly on any line it does not understand, so a serializer bug cannot hide.
+ */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+function parseLabels(text: string, line: string): { labels: Record<string, string>; rest: string } {
+  const labels: Record<string, string> = {};
+  let position = 0;
+  if (text[position] !== "{") return { labels, rest: text };
+  position++;
+  while (text[position] !== "}") {
+    const nameMatch = /^([a-zA-Z_][a-zA-Z0-9_]*)="/.exec(text.slice(position));
+    if (!nameMatch) throw new Error(`bad label at ${position} in: ${line}`);
+    const labelName = nameMatch[1] as string;
+    position += nameMatch[0].length;
+    let value = "";
+    for (;;) {
+      const character = text[position];
+      if (character === undefined) throw new Error(`unterminated label value in: ${line}`);
+      if (character === '"') break;
+      if (character === "\\") {
+        const escaped = text[position + 1];
+        if (escaped === "n") value += "\n";
+        else if (escaped === "\\" || escaped === '"') value += escaped;
+        else throw new Error(`bad escape \\${escaped} in: ${line}`);
+        position += 2;
+        continue;
+      }
+      if (character === "\n") throw new Error(`raw newline in label value: ${line}`);
+      value += character;
+      position++;
+    }
+    position++;
+    if (labelName in labels) throw new Error(`duplicate label ${labelName} in: ${line}`);
+    labels[labelName] = value;
+    if (text[position] === ",") position++;
+  }
+  return { labels, rest: text.slice(position + 1) };
+}
+
+export function parseExposition(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
+    if (!nameMatch) throw new Error(`bad sample line: ${line}`);
+    const { labels, rest } = parseLabels(line.slice(nameMatch[0].length), line);
+    const valueText = rest.trim().split(" ")[0] ?? "";
+    const value =
+      valueText === "+Inf" ? Infinity : valueText === "-Inf" ? -Infinity : Number(valueText);
+    if (valueText === "" || (Number.isNaN(value) && valueText !== "NaN"))
+      throw new Error(`bad value in: ${line}`);
+    samples.push({ name: nameMatch[0], labels, value });
+  }
+  return samples;
+}
+
+export function samplesNamed(
+  samples: Sample[],
+  name: string,
+  match: Record<string, string> = {},
+): Sample[] {
+  return samples.filter(
+    (sample) =>
+      sample.name === name &&
+      Object.entries(match).every(([key, value]) => sample.labels[key] === value),
+  );
+}
+
+export function sampleValue(
+  samples: Sample[],
+  name: string,
+  match: Record<string, string> = {},
+): number | undefined {
+  const found = samplesNamed(samples, name, match);
+  if (found.length > 1)
+    throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(match)}`);
+  return found[0]?.value;
+}

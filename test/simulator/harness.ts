@@ -1,0 +1,39 @@
+import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
+import { afterEach } from "vitest";
+import {
+  parseScenario,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/simulator/index.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+export const FAKE_CREDENTIALS = {
+  accessKeyId: "AKIAFAKEFAKEFAKEFAKE",
+  secretAccessKey: "fake/secret/fake/secret/fake/secret/0000",
+};
+
+const running: Simulator[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((simulator) => simulator.close()));
+});
+
+/** A simulator on 127.0.0.1:0 that is closed after the current test. */
+export async function simulate(
+  yamlText: string,
+  options: Omit<SimulatorOptions, "scenario"> = {},
+): Promise<Simulator> {
+  const simulator = await startSimulator({ scenario: parseScenario(yamlText), ...options });
+  running.push(simulator);
+  return simulator;
+}
+
+export function kmsClient(
+  simulator: Simulator,
+  region = "us-east-1",
+  credentials: KMSClientConfig["credentials"] = FAKE_CREDENTIALS,
+): KMSClient {
+  return new KMSClient({ region, endpoint: simulator.url, credentials, maxAttempts: 1 });
+}

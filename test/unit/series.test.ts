@@ -1,0 +1,228 @@
+import { gunzipSync } from "node:zlib";
+import { Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { MetricsCache } from "../../src/metrics/cache.js";
+import { escapeLabelValue, formatValue } from "../../src/metrics/exposition.js";
+import type { KeyStore } from "../../src/model.js";
+import { toKeyStore } from "../../src/poller/response.js";
+import { StateStore } from "../../src/state/state.js";
+import { parseExposition, samplesNamed, sampleValue } from "../helpers/exposition.js";
+
+function store(overrides: Partial<KeyStore> = {}): KeyStore {
+  return {
+    id: "cks-0123456789abcdef0",
+    name: "plain",
+    type: "AWS_CLOUDHSM",
+    state: "CONNECTED",
+    errorCode: undefined,
+    creationTimeSeconds: 1_700_000_000,
+    cloudHsmClusterId: "cluster-1a23b4cdefg",
+    xksProxyConnectivity: "",
+    xksProxyUriEndpoint: "",
+    xksProxyUriPath: "",
+    xksProxyVpcEndpointServiceName: "",
+    ...overrides,
+  };
+}
+
+const TARGET = {
+  key: "111111111111/us-east-1",
+  accountId: "111111111111",
+  accountName: "prod",
+  region: "us-east-1",
+};
+
+async function render(stores: KeyStore[]): Promise<string> {
+  const state = new StateStore();
+  state.setTargets([TARGET]);
+  state.recordSuccess(TARGET.key, stores, 1_800_000_000_000, 1_234);
+  const rendered = await new MetricsCache(state, new Registry(), "1m").render();
+  return rendered.textParts.join("");
+}
+
+const HOSTILE_NAMES = [
+  'quote " inside',
+  "back\\slash and \\n literal",
+  "new\nline",
+  'all "of\\them\ntogether"',
+  "non-ASCII: Schlüssel 鍵 🔑",
+  'a:"x,b:y"',
+  "x".repeat(256),
+  "trailing backslash \\",
+];
+
+describe("escaping", () => {
+  it("escapes exactly backslash, quote and newline", () => {
+    expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
+    expect(escapeLabelValue("é\t")).toBe("é\t");
+  });
+
+  it("formats special values the way Prometheus reads them", () => {
+    expect(formatValue(Number.NaN)).toBe("NaN");
+    expect(formatValue(Number.POSITIVE_INFINITY)).toBe("+Inf");
+    expect(formatValue(1.5)).toBe("1.5");
+  });
+});
+
+describe("snapshot → series", () => {
+  it("exports one state series per known state, exactly one of them 1", async () => {
+    const samples = parseExposition(
+      await render([store({ state: "FAILED", errorCode: "NETWORK_ERRORS" })]),
+    );
+    const states = samplesNamed(samples, "aws_kms_custom_key_store_connection_state");
+    expect(states.map((sample) => sample.labels.state).sort()).toEqual([
+      "CONNECTED",
+      "CONNECTING",
+      "DISCONNECTED",
+      "DISCONNECTING",
+      "FAILED",
+    ]);
+    expect(
+      states.filter((sample) => sample.value === 1).map((sample) => sample.labels.state),
+    ).toEqual(["FAILED"]);
+    expect(
+      sampleValue(samples, "aws_kms_custom_key_store_connection_error", {
+        error_code: "NETWORK_ERRORS",
+      }),
+    ).toBe(1);
+    expect(sampleValue(samples, "aws_kms_custom_key_store_creation_timestamp_seconds")).toBe(
+      1_700_000_000,
+    );
+  });
+
+  it("exports a state AWS adds later as its own series, not dropped", async () => {
+    const samples = parseExposition(await render([store({ state: "DEGRADED" })]));
+    const states = samplesNamed(samples, "aws_kms_custom_key_store_connection_state");
+    expect(states).toHaveLength(6);
+    expect(
+      sampleValue(samples, "aws_kms_custom_key_store_connection_state", { state: "DEGRADED" }),
+    ).toBe(1);
+    expect(
+      sampleValue(samples, "aws_kms_custom_key_store_connection_state", { state: "CONNECTED" }),
+    ).toBe(0);
+  });
+
+  it("has no error series while no ConnectionErrorCode is set", async () => {
+    const samples = parseExposition(await render([store()]));
+    expect(samplesNamed(samples, "aws_kms_custom_key_store_connection_error")).toHaveLength(0);
+  });
+
+  it("puts every static fact in _info, absent fields as empty strings", async () => {
+    const samples = parseExposition(
+      await render([
+        store({
+          type: "EXTERNAL_KEY_STORE",
+          cloudHsmClusterId: "",
+          xksProxyConnectivity: "VPC_ENDPOINT_SERVICE",
+          xksProxyUriEndpoint: "https://xks.example.com",
+          xksProxyUriPath: "/kms/xks/v1",
+          xksProxyVpcEndpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-1",
+        }),
+      ]),
+    );
+    expect(samplesNamed(samples, "aws_kms_custom_key_store_info")[0]?.labels).toEqual({
+      account_id: "111111111111",
+      region: "us-east-1",
+      custom_key_store_id: "cks-0123456789abcdef0",
+      custom_key_store_name: "plain",
+      custom_key_store_type: "EXTERNAL_KEY_STORE",
+      cloud_hsm_cluster_id: "",
+      xks_proxy_connectivity: "VPC_ENDPOINT_SERVICE",
+      xks_proxy_uri_endpoint: "https://xks.example.com",
+      xks_proxy_uri_path: "/kms/xks/v1",
+      xks_proxy_vpc_endpoint_service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-1",
+    });
+  });
+
+  it("round-trips hostile store names exactly, one series each", async () => {
+    const stores = HOSTILE_NAMES.map((name, index) =>
+      store({ id: `cks-${String(index).padStart(17, "0")}`, name }),
+    );
+    const text = await render(stores);
+    const infos = samplesNamed(parseExposition(text), "aws_kms_custom_key_store_info");
+    expect(infos.map((sample) => sample.labels.custom_key_store_name)).toEqual(HOSTILE_NAMES);
+    // Every sample stays on one line: no raw newline leaked into the output.
+    const lines = text
+      .split("\n")
+      .filter((line) => line.startsWith("aws_kms_custom_key_store_info"));
+    expect(lines).toHaveLength(HOSTILE_NAMES.length);
+  });
+
+  it("keeps two stores apart whose names would collide in prom-client's label key", async () => {
+    const text = await render([
+      store({ id: "cks-00000000000000001", name: "x,custom_key_store_type:y" }),
+      store({ id: "cks-00000000000000002", name: "x" }),
+    ]);
+    expect(samplesNamed(parseExposition(text), "aws_kms_custom_key_store_info")).toHaveLength(2);
+  });
+
+  it("serves the same text gzipped", async () => {
+    const state = new StateStore();
+    state.setTargets([TARGET]);
+    state.recordSuccess(TARGET.key, [store({ name: "ünïcode" })], 1_800_000_000_000, 10);
+    const rendered = await new MetricsCache(state, new Registry(), "1m").render();
+    expect(gunzipSync(Buffer.concat(rendered.gzipParts())).toString("utf8")).toBe(
+      rendered.textParts.join(""),
+    );
+  });
+
+  it("re-renders the store part only when a store list changes", async () => {
+    const state = new StateStore();
+    state.setTargets([TARGET]);
+    const cache = new MetricsCache(state, new Registry(), "1m");
+    state.recordSuccess(TARGET.key, [store()], 1_000, 10);
+    const first = (await cache.render()).textParts[0];
+    state.recordSuccess(TARGET.key, [store()], 2_000, 10);
+    expect((await cache.render()).textParts[0]).toBe(first);
+    state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 3_000, 10);
+    expect((await cache.render()).textParts[0]).not.toBe(first);
+  });
+
+  it("keeps the last stores through a failed poll and reports the target down", async () => {
+    const state = new StateStore();
+    state.setTargets([TARGET]);
+    const cache = new MetricsCache(state, new Registry(), "1m");
+    state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 1_000_000, 10);
+    state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
+    const samples = parseExposition((await cache.render()).textParts.join(""));
+    expect(sampleValue(samples, "kms_keystore_exporter_target_up")).toBe(0);
+    expect(sampleValue(samples, "kms_keystore_exporter_target_last_success_timestamp_seconds")).toBe(
+      1_000,
+    );
+    expect(sampleValue(samples, "aws_kms_custom_key_store_connection_state", { state: "FAILED" })).toBe(
+      1,
+    );
+  });
+
+  it("drops series of a store missing from a successful poll, and of removed targets", async () => {
+    const state = new StateStore();
+    state.setTargets([TARGET]);
+    const cache = new MetricsCache(state, new Registry(), "1m");
+    state.recordSuccess(TARGET.key, [store(), store({ id: "cks-00000000000000009" })], 1_000, 10);
+    state.recordSuccess(TARGET.key, [store()], 2_000, 10);
+    let samples = parseExposition((await cache.render()).textParts.join(""));
+    expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(1);
+    state.setTargets([]);
+    samples = parseExposition((await cache.render()).textParts.join(""));
+    expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(0);
+    expect(samplesNamed(samples, "kms_keystore_exporter_target_up")).toHaveLength(0);
+  });
+
+  it("never exports a trust anchor or an XKS access key", async () => {
+    const fromApi = toKeyStore({
+      CustomKeyStoreId: "cks-0123456789abcdef0",
+      CustomKeyStoreName: "xks",
+      CustomKeyStoreType: "EXTERNAL_KEY_STORE",
+      ConnectionState: "CONNECTED",
+      TrustAnchorCertificate: "SECRET-TRUST-ANCHOR",
+      XksProxyConfiguration: {
+        AccessKeyId: "AKIASECRETXKSKEY0001",
+        Connectivity: "PUBLIC_ENDPOINT",
+      },
+    });
+    const text = await render([fromApi]);
+    expect(text).toContain("PUBLIC_ENDPOINT");
+    expect(text).not.toContain("SECRET-TRUST-ANCHOR");
+    expect(text).not.toContain("AKIASECRETXKSKEY0001");
+  });
+});
