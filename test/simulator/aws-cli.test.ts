@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { paginateDescribeCustomKeyStores } from "@aws-sdk/client-kms";
 import { expect, it } from "vitest";
+import { kmsClient, simulate } from "../helpers/simulator.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
-import { kmsClient, simulate } from "./harness.js";
 
 const aws = toolOrSkipReason("aws");
 

@@ -3,7 +3,7 @@ import { DescribeCustomKeyStoresCommand } from "@aws-sdk/client-kms";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile, type Simulator, startSimulator } from "../../src/simulator/index.js";
-import { FAKE_CREDENTIALS, kmsClient } from "./harness.js";
+import { FAKE_CREDENTIALS, kmsClient } from "../helpers/simulator.js";
 
 const demo = loadScenarioFile(fileURLToPath(new URL("../../scenarios/demo.yaml", import.meta.url)));
 

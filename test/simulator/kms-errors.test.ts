@@ -1,6 +1,6 @@
 import { DescribeCustomKeyStoresCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
-import { kmsClient, simulate } from "./harness.js";
+import { kmsClient, simulate } from "../helpers/simulator.js";
 
 interface SdkError extends Error {
   code?: string;

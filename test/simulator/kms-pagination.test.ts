@@ -3,7 +3,7 @@ import {
   paginateDescribeCustomKeyStores,
 } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
-import { kmsClient, simulate } from "./harness.js";
+import { kmsClient, simulate } from "../helpers/simulator.js";
 
 const GENERATED = `
 accounts:

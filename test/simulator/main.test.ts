@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DescribeCustomKeyStoresCommand, KMSClient } from "@aws-sdk/client-kms";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FAKE_CREDENTIALS } from "./harness.js";
+import { FAKE_CREDENTIALS } from "../helpers/simulator.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = "dist/simulator/main.js";

@@ -8,7 +8,7 @@ import {
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/index.js";
-import { FAKE_CREDENTIALS, kmsClient, simulate } from "./harness.js";
+import { FAKE_CREDENTIALS, kmsClient, simulate } from "../helpers/simulator.js";
 
 const SCENARIO = `
 defaultAccountId: "999999999999"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "./harness.js";
+import { simulate } from "../helpers/simulator.js";
 
 const SCENARIO = `
 accounts:

@@ -186,12 +186,12 @@ describe("snapshot → series", () => {
     state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
     const samples = parseExposition((await cache.render()).textParts.join(""));
     expect(sampleValue(samples, "kms_keystore_exporter_target_up")).toBe(0);
-    expect(sampleValue(samples, "kms_keystore_exporter_target_last_success_timestamp_seconds")).toBe(
-      1_000,
-    );
-    expect(sampleValue(samples, "aws_kms_custom_key_store_connection_state", { state: "FAILED" })).toBe(
-      1,
-    );
+    expect(
+      sampleValue(samples, "kms_keystore_exporter_target_last_success_timestamp_seconds"),
+    ).toBe(1_000);
+    expect(
+      sampleValue(samples, "aws_kms_custom_key_store_connection_state", { state: "FAILED" }),
+    ).toBe(1);
   });
 
   it("drops series of a store missing from a successful poll, and of removed targets", async () => {

@@ -1,0 +1,77 @@
+import { afterEach } from "vitest";
+import { type App, startApp } from "../../src/app.js";
+import { DEFAULTS } from "../../src/config/load.js";
+import type { AccountConfig, Config } from "../../src/config/types.js";
+import { createLogger } from "../../src/log.js";
+import type { Simulator } from "../../src/simulator/index.js";
+import { parseExposition, type Sample } from "./exposition.js";
+import { FAKE_CREDENTIALS, simulate } from "./simulator.js";
+
+const running: App[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((app) => app.stop(1_000)));
+});
+
+export function role(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/kms-keystore-exporter`;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    configFile: undefined,
+    intervalMs: 60_000,
+    timeoutMs: 5_000,
+    concurrency: 4,
+    retry: { maxAttempts: 4, minDelayMs: 10, maxDelayMs: 50 },
+    regions: ["us-east-1"],
+    accounts: [{}] as AccountConfig[],
+    listenAddress: { host: "127.0.0.1", port: 0 },
+    telemetryPath: DEFAULTS.telemetryPath,
+    logLevel: "silent",
+    logFormat: "json",
+    demo: false,
+    ...overrides,
+  };
+}
+
+export interface Running {
+  app: App;
+  simulator: Simulator;
+  scrape(): Promise<Sample[]>;
+}
+
+/** The whole exporter (real SDK, real HTTP) against a simulator running the scenario. */
+export async function runExporter(
+  scenarioYaml: string,
+  overrides: Partial<Config> = {},
+): Promise<Running> {
+  const simulator = await simulate(scenarioYaml);
+  const config = testConfig(overrides);
+  const app = await startApp(
+    config,
+    {
+      endpoint: simulator.url,
+      baseCredentials: async () => FAKE_CREDENTIALS,
+      connectTimeoutMs: 1_000,
+      requestTimeoutMs: config.timeoutMs,
+    },
+    createLogger(config.logLevel, "json"),
+  );
+  running.push(app);
+  return {
+    app,
+    simulator,
+    scrape: async () => parseExposition(await (await fetch(`${app.url}/metrics`)).text()),
+  };
+}
+
+/** Waits until every target finished its first poll (what /readyz reports). */
+export async function waitUntilReady(app: App, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if ((await fetch(`${app.url}/readyz`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("exporter not ready in time");
+}
