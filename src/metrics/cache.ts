@@ -1,8 +1,7 @@
-import { promisify } from "node:util";
-import { gzip as gzipCallback, gzipSync } from "node:zlib";
 import type { Registry } from "prom-client";
 import type { KeyStore } from "../model.js";
 import type { StateStore } from "../state/state.js";
+import { compressHead, type GzipHead, gzipWithTail } from "./gzip-splice.js";
 import {
   renderFamilies,
   storeFamilies,
@@ -11,19 +10,17 @@ import {
   targetSampleLines,
 } from "./series.js";
 
-const gzip = promisify(gzipCallback);
-
 export interface RenderedMetrics {
   /** The exposition text in parts, to be written in order (no copy of the bulk per scrape). */
   textParts: string[];
-  /** The same, gzipped: gzip members back to back, which RFC 1952 allows and decoders join. */
+  /** The same text as one gzip body, in parts. */
   gzipParts(): Buffer[];
 }
 
 interface StorePart {
   version: number;
   text: string;
-  gzipped: Promise<Buffer>;
+  gzipped: Promise<GzipHead>;
 }
 
 /**
@@ -60,7 +57,7 @@ export class MetricsCache {
           this.linesOf(state.target.accountId, state.target.region, state.stores as KeyStore[]),
         );
       const text = renderFamilies(storeFamilies(this.intervalText), perTarget);
-      this.storePart = { version: this.state.storesVersion, text, gzipped: gzip(text) };
+      this.storePart = { version: this.state.storesVersion, text, gzipped: compressHead(text) };
     }
     return this.storePart;
   }
@@ -81,7 +78,7 @@ export class MetricsCache {
     const storeGzip = await storePart.gzipped;
     return {
       textParts: [storePart.text, dynamicText],
-      gzipParts: () => [storeGzip, gzipSync(dynamicText)],
+      gzipParts: () => gzipWithTail(storeGzip, dynamicText),
     };
   }
 }

@@ -1,0 +1,130 @@
+import { execFile } from "node:child_process";
+import { request } from "node:http";
+import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+import { parseExposition, samplesNamed } from "../helpers/exposition.js";
+import { toolOrSkipReason } from "../helpers/tools.js";
+
+const A = "111111111111";
+const SCENARIO = `
+accounts:
+  - id: "${A}"
+    regions:
+      - region: us-east-1
+        stores:
+          - {id: cks-aaaaaaaaaaaaaaaaa, name: "a \\"quoted\\" <name>", state: FAILED, errorCode: NETWORK_ERRORS}
+          - {id: cks-bbbbbbbbbbbbbbbbb, name: b, state: CONNECTED}
+`;
+const CONFIG = { accounts: [{ roleArn: role(A), name: "prod <&>" }] };
+
+/** Raw HTTP, so that nothing decodes or adds headers behind the test's back. */
+function raw(url: string, options: { method?: string; headers?: Record<string, string> } = {}) {
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: Buffer;
+  }>((resolve, reject) => {
+    const req = request(
+      url,
+      { method: options.method ?? "GET", headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const curl = toolOrSkipReason("curl");
+const execFileAsync = promisify(execFile);
+
+describe("HTTP endpoints", () => {
+  it("reports not ready until every target was polled, then ready", async () => {
+    const { app } = await runExporter(
+      SCENARIO.replace(
+        "stores:",
+        "faults: [{kind: slow, delay: 800ms, calls: [1]}]\n        stores:",
+      ),
+      CONFIG,
+    );
+    const before = await raw(`${app.url}/readyz`);
+    expect(before.status).toBe(503);
+    expect(before.body.toString()).toMatch(/not ready: 0 of 1 targets polled/);
+    expect((await raw(`${app.url}/healthz`)).status).toBe(200);
+    await waitUntilReady(app);
+    expect((await raw(`${app.url}/readyz`)).body.toString()).toMatch(/^ready: 1 of 1/);
+  });
+
+  it("serves the Prometheus text format, plain and gzipped, and never calls AWS for a scrape", async () => {
+    const { app, simulator } = await runExporter(SCENARIO, CONFIG);
+    await waitUntilReady(app);
+    const callsBefore = simulator.calls.length;
+    const plain = await raw(`${app.url}/metrics`);
+    expect(plain.status).toBe(200);
+    expect(plain.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+    const zipped = await raw(`${app.url}/metrics`, {
+      headers: { "Accept-Encoding": "br;q=1.0, gzip;q=0.8" },
+    });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(Number(zipped.headers["content-length"])).toBe(zipped.body.length);
+    const unzipped = gunzipSync(zipped.body).toString("utf8");
+    // Same store series in both; the process_* values may move between two scrapes.
+    const stores = (text: string) => text.split("\n").filter((line) => line.startsWith("aws_kms_"));
+    expect(stores(unzipped)).toEqual(stores(plain.body.toString("utf8")));
+    // 2 info, 2 × 5 states, 1 error code, 2 creation times.
+    expect(stores(unzipped)).toHaveLength(2 + 10 + 1 + 2);
+    const refused = await raw(`${app.url}/metrics`, { headers: { "Accept-Encoding": "gzip;q=0" } });
+    expect(refused.headers["content-encoding"]).toBeUndefined();
+    expect(simulator.calls.length).toBe(callsBefore);
+  });
+
+  it.skipIf("skip" in curl)("is read whole by curl --compressed", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    await waitUntilReady(app);
+    // Asynchronously: a synchronous child would block the server it is talking to.
+    const { stdout: text } = await execFileAsync((curl as { path: string }).path, [
+      "-sf",
+      "--compressed",
+      `${app.url}/metrics`,
+    ]);
+    const samples = parseExposition(text);
+    expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(2);
+    expect(samplesNamed(samples, "kms_keystore_exporter_build_info")).toHaveLength(1);
+  });
+
+  it("answers HEAD without a body, other methods with 405, unknown paths with 404", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    const head = await raw(`${app.url}/metrics`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    const post = await raw(`${app.url}/metrics`, { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe("GET, HEAD");
+    expect((await raw(`${app.url}/nope`)).status).toBe(404);
+    expect((await raw(`${app.url}/metrics?x=1`)).status).toBe(200);
+  });
+
+  it("serves a landing page with links and escaped target facts", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    await waitUntilReady(app);
+    const page = await raw(`${app.url}/`);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    const html = page.body.toString();
+    expect(html).toContain('href="/metrics"');
+    expect(html).toContain('href="/readyz"');
+    expect(html).toContain("prod &lt;&amp;&gt;");
+    expect(html).not.toContain("prod <&>");
+  });
+});
