@@ -1,3 +1,4 @@
+import type { DescribeCustomKeyStoresCommandOutput } from "@aws-sdk/client-kms";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fullJitterDelayMs } from "../../src/poller/backoff.js";
 import { classifyError } from "../../src/poller/errors.js";
@@ -13,7 +14,7 @@ function sdkError(name: string, status: number | undefined, code?: string) {
   });
 }
 
-const PAGE = {
+const PAGE: DescribeCustomKeyStoresCommandOutput = {
   CustomKeyStores: [{ CustomKeyStoreId: "cks-00000000000000001", ConnectionState: "CONNECTED" }],
   $metadata: {},
 };
