@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { PACKAGE_ROOT } from "../../src/version.js";
+
+export const CLI = join(PACKAGE_ROOT, "dist", "cli.js");
+
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+export interface RunningCli {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the built CLI on a free port and waits for its "listening" log line. */
+export async function startCli(args: string[]): Promise<RunningCli> {
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+  const child = spawn(
+    process.execPath,
+    [CLI, "--web.listen-address=127.0.0.1:0", "--log.format=json", ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    },
+  );
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = once(child, "exit").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const listening = stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg?: string; url?: string })
+      .find((entry) => entry.msg === "listening");
+    if (listening?.url)
+      return { child, url: listening.url, stdout: () => stdout, stderr: () => stderr, exit };
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`CLI did not start listening.\nstdout: ${stdout}\nstderr: ${stderr}`);
+}
+
+export async function waitForReady(url: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if ((await fetch(`${url}/readyz`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} not ready in time`);
+}
