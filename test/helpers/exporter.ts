@@ -2,7 +2,7 @@ import { afterEach } from "vitest";
 import { type App, startApp } from "../../src/app.js";
 import { DEFAULTS } from "../../src/config/load.js";
 import type { AccountConfig, Config } from "../../src/config/types.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger, type Logger } from "../../src/log.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { parseExposition, type Sample } from "./exposition.js";
 import { FAKE_CREDENTIALS, simulate } from "./simulator.js";
@@ -45,6 +45,7 @@ export interface Running {
 export async function runExporter(
   scenarioYaml: string,
   overrides: Partial<Config> = {},
+  logger?: Logger,
 ): Promise<Running> {
   const simulator = await simulate(scenarioYaml);
   const config = testConfig(overrides);
@@ -56,7 +57,7 @@ export async function runExporter(
       connectTimeoutMs: 1_000,
       requestTimeoutMs: config.timeoutMs,
     },
-    createLogger(config.logLevel, "json"),
+    logger ?? createLogger(config.logLevel, "json"),
   );
   running.push(app);
   return {
