@@ -53,7 +53,11 @@ describe("logs", () => {
     const logs = capture();
     const { app, simulator } = await runExporter(
       SCENARIO,
-      { accounts: [{ roleArn: role(A), name: "payments-prod" }, { roleArn: role(B) }], intervalMs: 250, timeoutMs: 200 },
+      {
+        accounts: [{ roleArn: role(A), name: "payments-prod" }, { roleArn: role(B) }],
+        intervalMs: 250,
+        timeoutMs: 200,
+      },
       logs.logger,
     );
     await waitUntilReady(app);
@@ -80,7 +84,9 @@ describe("logs", () => {
       error_code: "NETWORK_ERRORS",
     });
 
-    const failures = logs.lines().filter((line) => line.account_id === B && line.msg.startsWith("target poll failed"));
+    const failures = logs
+      .lines()
+      .filter((line) => line.account_id === B && line.msg.startsWith("target poll failed"));
     expect(failures.length).toBeGreaterThanOrEqual(4);
     expect(failures.filter((line) => line.level === 40)).toHaveLength(1);
     expect(failures[0]).toMatchObject({ error: "AccessDeniedException" });
@@ -95,7 +101,11 @@ describe("logs", () => {
   it("redacts credential fields whatever object carries them", () => {
     const logs = capture();
     logs.logger.info(
-      { credentials: { secretAccessKey: "s3cr3t" }, err: { sessionToken: "t0k3n", accessKeyId: "AKIAXXXX" }, externalId: "ext" },
+      {
+        credentials: { secretAccessKey: "s3cr3t" },
+        err: { sessionToken: "t0k3n", accessKeyId: "AKIAXXXX" },
+        externalId: "ext",
+      },
       "x",
     );
     expect(logs.text()).not.toMatch(/s3cr3t|t0k3n|AKIAXXXX|"ext"/);
