@@ -12,6 +12,25 @@ export interface AwsSettings {
   requestTimeoutMs: number;
 }
 
+/** What every client of ours shares: region, credentials, endpoint and timeouts. */
+function clientOptions(
+  region: string,
+  credentials: AwsCredentialIdentityProvider | undefined,
+  settings: AwsSettings,
+) {
+  return {
+    region,
+    ...(credentials ? { credentials } : {}),
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    requestHandler: {
+      connectionTimeout: settings.connectTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
 /**
  * A KMS client whose only retry policy is ours (p-retry in the poller): with the SDK's
  * standard 3 attempts underneath, every one of our attempts could silently be three.
@@ -21,18 +40,7 @@ export function createKmsClient(
   credentials: AwsCredentialIdentityProvider | undefined,
   settings: AwsSettings,
 ): KMSClient {
-  return new KMSClient({
-    region,
-    maxAttempts: 1,
-    ...(credentials ? { credentials } : {}),
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    requestHandler: {
-      connectionTimeout: settings.connectTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      // Without this the SDK only logs a warning when requestTimeout passes.
-      throwOnRequestTimeout: true,
-    },
-  });
+  return new KMSClient({ ...clientOptions(region, credentials, settings), maxAttempts: 1 });
 }
 
 /** The account id of the default credentials: one STS call, made once at start. */
@@ -41,16 +49,10 @@ export async function callerAccountId(
   settings: AwsSettings,
   signal: AbortSignal,
 ): Promise<string> {
+  // A one-off call at start: the SDK's own retries are enough here.
   const client = new STSClient({
-    region,
+    ...clientOptions(region, settings.baseCredentials, settings),
     maxAttempts: 3,
-    ...(settings.baseCredentials ? { credentials: settings.baseCredentials } : {}),
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    requestHandler: {
-      connectionTimeout: settings.connectTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      throwOnRequestTimeout: true,
-    },
   });
   try {
     const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
