@@ -17,10 +17,10 @@ export interface ExporterMetrics {
   apiRequestErrors: Counter<"account_id" | "region" | "operation" | "error">;
 }
 
-export function createExporterMetrics(build: {
-  version: string;
-  revision: string;
-}): ExporterMetrics {
+export function createExporterMetrics(
+  build: { version: string; revision: string },
+  intervalSeconds: number,
+): ExporterMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client names these gauges *_total, which promtool (rightly) flags as counter names.
@@ -36,6 +36,12 @@ export function createExporterMetrics(build: {
     { version: build.version, revision: build.revision, nodejs_version: process.version },
     1,
   );
+  // Alerts on stale data compare the age of the last success with this, not a constant.
+  new Gauge({
+    name: "kms_keystore_exporter_poll_interval_seconds",
+    help: "The configured interval between two polls of a target.",
+    registers: [registry],
+  }).set(intervalSeconds);
   return {
     registry,
     apiRequests: new Counter({

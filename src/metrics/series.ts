@@ -32,6 +32,11 @@ export function storeFamilies(interval: string): FamilyHeader[] {
 export function targetFamilies(interval: string): FamilyHeader[] {
   return [
     {
+      name: "kms_keystore_exporter_account_info",
+      type: "gauge",
+      help: "Every polled account (always 1), with its configured name; join on account_id for names.",
+    },
+    {
       name: "kms_keystore_exporter_target_up",
       type: "gauge",
       help: `1 if the last poll of the target (account and region, every ${interval}) succeeded, else 0.`,
@@ -111,6 +116,8 @@ export function storeSampleLines(
 
 /** Per family, the sample lines of every target (same order as targetFamilies). */
 export function targetSampleLines(states: Iterable<TargetState>): string[] {
+  let accounts = "";
+  const seenAccounts = new Set<string>();
   let up = "";
   let lastSuccess = "";
   let duration = "";
@@ -119,6 +126,17 @@ export function targetSampleLines(states: Iterable<TargetState>): string[] {
       ["account_id", target.accountId],
       ["region", target.region],
     ];
+    if (!seenAccounts.has(target.accountId)) {
+      seenAccounts.add(target.accountId);
+      accounts += sampleLine(
+        "kms_keystore_exporter_account_info",
+        [
+          ["account_id", target.accountId],
+          ["account_name", target.accountName ?? ""],
+        ],
+        1,
+      );
+    }
     up += sampleLine("kms_keystore_exporter_target_up", labels, state.up ? 1 : 0);
     if (state.lastSuccessMs !== undefined) {
       lastSuccess += sampleLine(
@@ -135,7 +153,7 @@ export function targetSampleLines(states: Iterable<TargetState>): string[] {
       );
     }
   }
-  return [up, lastSuccess, duration];
+  return [accounts, up, lastSuccess, duration];
 }
 
 /** Joins per-source sample lines family by family, each family under its own header. */

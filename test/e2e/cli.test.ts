@@ -24,6 +24,8 @@ const EXPORTER_FAMILIES = [
   "kms_keystore_exporter_target_poll_duration_seconds",
   "kms_keystore_exporter_api_requests_total",
   "kms_keystore_exporter_build_info",
+  "kms_keystore_exporter_account_info",
+  "kms_keystore_exporter_poll_interval_seconds",
   "process_resident_memory_bytes",
   "nodejs_eventloop_lag_seconds",
 ];

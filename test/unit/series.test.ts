@@ -197,6 +197,29 @@ describe("snapshot → series", () => {
     ).toBe(1);
   });
 
+  it("exports one account_info per account, with its name or an empty one", async () => {
+    const state = new StateStore();
+    state.setTargets([
+      TARGET,
+      { ...TARGET, key: "111111111111/eu-west-1", region: "eu-west-1" },
+      {
+        key: "222222222222/us-east-1",
+        accountId: "222222222222",
+        accountName: undefined,
+        region: "us-east-1",
+      },
+    ]);
+    const samples = parseExposition(
+      (await new MetricsCache(state, new Registry(), "1m").render()).textParts.join(""),
+    );
+    expect(
+      samplesNamed(samples, "kms_keystore_exporter_account_info").map((sample) => sample.labels),
+    ).toEqual([
+      { account_id: "111111111111", account_name: "prod" },
+      { account_id: "222222222222", account_name: "" },
+    ]);
+  });
+
   it("drops series of a store missing from a successful poll, and of removed targets", async () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
