@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
