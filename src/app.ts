@@ -34,10 +34,7 @@ function listen(server: Server, config: Config): Promise<AddressInfo> {
 
 export async function startApp(config: Config, aws: AwsSettings, logger: Logger): Promise<App> {
   const state = new StateStore();
-  const metrics = createExporterMetrics(
-    { version: VERSION, revision: gitRevision() },
-    config.intervalMs / 1000,
-  );
+  const metrics = createExporterMetrics({ version: VERSION, revision: gitRevision() });
   const cache = new MetricsCache(state, metrics.registry, formatDuration(config.intervalMs));
   const exporter = new Exporter({ config, aws, state, metrics, logger });
   const server = createHttpServer({

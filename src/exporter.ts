@@ -1,16 +1,27 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
-import { type AwsSettings, callerAccountId, createKmsClient } from "./aws/clients.js";
+import {
+  type AwsSettings,
+  callerAccountId,
+  clientOptions,
+  createKmsClient,
+} from "./aws/clients.js";
 import { assumedRoleCredentials } from "./aws/credentials.js";
-import type { Config } from "./config/types.js";
+import { accountIdOfRoleArn } from "./config/load.js";
+import type { Config, OrganizationsDiscovery } from "./config/types.js";
 import type { Logger } from "./log.js";
 import type { ExporterMetrics } from "./metrics/exporter-metrics.js";
+import { classifyError } from "./poller/errors.js";
 import { PollError, pollTarget } from "./poller/poll.js";
 import { Scheduler } from "./poller/scheduler.js";
 import type { StateStore } from "./state/state.js";
 import type { StoreTransition } from "./state/transitions.js";
+import { listOrganizationMembers, memberAccounts } from "./targets/organizations.js";
+import { inShard } from "./targets/shard.js";
 import {
   type Account,
+  mergeAccounts,
   needsCallerIdentity,
   resolveAccounts,
   type Target,
@@ -19,7 +30,7 @@ import {
 
 /** More pages than this is a broken paginator, not a real account (KMS allows few stores). */
 export const MAX_PAGES = 1000;
-const ASSUMED_ROLE_DURATION_SECONDS = 3600;
+const DEFAULT_STS_REGION = "us-east-1";
 
 export interface ExporterOptions {
   config: Config;
@@ -30,24 +41,50 @@ export interface ExporterOptions {
   now?: () => number;
 }
 
+interface AccountSession {
+  /** What the session was made for; a reload that changes it gets a new session. */
+  identity: string;
+  credentials: AwsCredentialIdentityProvider | undefined;
+}
+
+function sessionIdentity(account: Account): string {
+  return `${account.roleArn ?? "default"}\u0000${account.externalId ?? ""}`;
+}
+
+function sameDiscovery(
+  a: OrganizationsDiscovery | undefined,
+  b: OrganizationsDiscovery | undefined,
+): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
- * Wires config → accounts → targets → scheduled polls → state. Owns the AWS clients: one
- * KMS client per target, one credential session per assumed role shared by its regions.
+ * Wires config → accounts (configured, discovered, this shard's) → targets → scheduled polls
+ * → state. Owns the AWS clients: one KMS client per target, one credential session per
+ * account shared by its regions. A reload swaps the config and keeps whatever still applies.
  */
 export class Exporter {
+  private config: Config;
   private readonly scheduler: Scheduler;
-  private readonly clients = new Map<string, KMSClient>();
-  private readonly accounts = new Map<string, Account>();
-  private readonly credentials = new Map<string, AwsCredentialIdentityProvider>();
+  private readonly clients = new Map<string, { client: KMSClient; identity: string }>();
+  private readonly sessions = new Map<string, AccountSession>();
+  private accounts = new Map<string, Account>();
   private readonly now: () => number;
   private readonly stopController = new AbortController();
+  private defaultAccountId: string | undefined;
   private identityPending = false;
+  /** Last good Organizations member list; undefined until the first refresh ends. */
+  private discovered: Account[] | undefined;
+  private discoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  private discoveryGeneration = 0;
+  private discoveryCredentials: AwsCredentialIdentityProvider | undefined;
 
   constructor(private readonly options: ExporterOptions) {
+    this.config = options.config;
     this.now = options.now ?? Date.now;
     this.scheduler = new Scheduler({
-      intervalMs: options.config.intervalMs,
-      concurrency: options.config.concurrency,
+      intervalMs: this.config.intervalMs,
+      concurrency: this.config.concurrency,
       poll: (target, signal) => this.pollOne(target, signal),
       now: this.now,
     });
@@ -55,14 +92,37 @@ export class Exporter {
 
   /** Ready once every target has finished a first poll, successful or not. */
   ready(): boolean {
-    return !this.identityPending && this.options.state.allPolled();
+    const discoveryDone = !this.config.discovery || this.discovered !== undefined;
+    return !this.identityPending && discoveryDone && this.options.state.allPolled();
   }
 
   start(): void {
-    const { config } = this.options;
-    const roleAccounts = config.accounts.filter((account) => account.roleArn !== undefined);
-    this.setAccounts(resolveAccounts(roleAccounts, config.regions, undefined));
-    if (needsCallerIdentity(config.accounts)) {
+    this.options.metrics.pollInterval.set(this.config.intervalMs / 1000);
+    this.applyAccounts();
+    this.resolveDefaultAccountIfNeeded();
+    this.restartDiscovery();
+  }
+
+  /** Applies a new, already validated config. Unchanged targets keep their state. */
+  reload(config: Config): void {
+    const previous = this.config;
+    this.config = config;
+    this.options.metrics.pollInterval.set(config.intervalMs / 1000);
+    this.scheduler.configure({ intervalMs: config.intervalMs, concurrency: config.concurrency });
+    if (!sameDiscovery(previous.discovery, config.discovery)) {
+      this.discovered = undefined;
+      this.restartDiscovery();
+    }
+    this.applyAccounts();
+    this.resolveDefaultAccountIfNeeded();
+  }
+
+  private resolveDefaultAccountIfNeeded(): void {
+    if (
+      this.defaultAccountId === undefined &&
+      !this.identityPending &&
+      needsCallerIdentity(this.config.accounts)
+    ) {
       this.identityPending = true;
       void this.resolveDefaultAccount();
     }
@@ -73,20 +133,20 @@ export class Exporter {
    * that account's targets exist. Failures are retried every interval, never fatal.
    */
   private async resolveDefaultAccount(): Promise<void> {
-    const { config, logger } = this.options;
-    const entry = config.accounts.find((account) => account.roleArn === undefined);
-    const region = entry?.regions?.[0] ?? config.regions[0] ?? "us-east-1";
+    const { logger } = this.options;
     while (!this.stopController.signal.aborted) {
+      const config = this.config;
+      const entry = config.accounts.find((account) => account.roleArn === undefined);
+      const region = entry?.regions?.[0] ?? config.regions[0] ?? DEFAULT_STS_REGION;
       try {
         const signal = AbortSignal.any([
           this.stopController.signal,
           AbortSignal.timeout(config.timeoutMs),
         ]);
-        const accountId = await callerAccountId(region, this.options.aws, signal);
-        logger.info({ account_id: accountId }, "default credentials resolved");
-        const resolved = resolveAccounts(config.accounts, config.regions, accountId);
+        this.defaultAccountId = await callerAccountId(region, this.options.aws, signal);
+        logger.info({ account_id: this.defaultAccountId }, "default credentials resolved");
         this.identityPending = false;
-        this.setAccounts(resolved);
+        this.applyAccounts();
         return;
       } catch (error) {
         if (this.stopController.signal.aborted) return;
@@ -99,51 +159,210 @@ export class Exporter {
     }
   }
 
-  private setAccounts(accounts: Account[]): void {
-    for (const account of accounts) this.accounts.set(account.accountId, account);
-    const targets = targetsOf([...this.accounts.values()]);
+  private restartDiscovery(): void {
+    clearTimeout(this.discoveryTimer);
+    this.discoveryCredentials = undefined;
+    this.discoveryGeneration++;
+    if (this.config.discovery) void this.refreshDiscovery(this.discoveryGeneration);
+  }
+
+  /** One Organizations refresh, then the next one after `refresh`. */
+  private async refreshDiscovery(generation: number): Promise<void> {
+    const discovery = this.config.discovery;
+    if (!discovery || generation !== this.discoveryGeneration || this.stopController.signal.aborted)
+      return;
+    const { metrics, logger } = this.options;
+    const managementAccountId = discovery.roleArn
+      ? accountIdOfRoleArn(discovery.roleArn)
+      : this.defaultAccountId;
+    const labels = {
+      account_id: managementAccountId ?? "",
+      region: DEFAULT_STS_REGION,
+      operation: "ListAccounts",
+    };
+    if (discovery.roleArn && !this.discoveryCredentials) {
+      this.discoveryCredentials = this.roleCredentials(
+        {
+          accountId: labels.account_id,
+          name: undefined,
+          roleArn: discovery.roleArn,
+          externalId: discovery.externalId,
+          regions: [],
+        },
+        discovery.roleArn,
+      );
+    }
+    const credentials = discovery.roleArn
+      ? this.discoveryCredentials
+      : this.options.aws.baseCredentials;
+    const client = new OrganizationsClient({
+      ...clientOptions(DEFAULT_STS_REGION, credentials, this.options.aws),
+      maxAttempts: 3,
+    });
+    try {
+      const signal = AbortSignal.any([
+        this.stopController.signal,
+        AbortSignal.timeout(this.config.timeoutMs * 4),
+      ]);
+      const members = await listOrganizationMembers(client, signal, () =>
+        metrics.apiRequests.inc(labels),
+      );
+      if (generation !== this.discoveryGeneration) return;
+      this.discovered = memberAccounts(members, discovery, this.config.regions);
+      metrics.discoveryAccounts.set(this.discovered.length);
+      metrics.discoveryLastSuccessTimestamp.set(this.now() / 1000);
+      logger.info(
+        { members: members.length, accounts: this.discovered.length },
+        "organizations accounts refreshed",
+      );
+      this.applyAccounts();
+    } catch (error) {
+      if (generation !== this.discoveryGeneration || this.stopController.signal.aborted) return;
+      const classified = classifyError(error);
+      // The failed call was not counted by the per-page hook.
+      metrics.apiRequests.inc(labels);
+      metrics.apiRequestErrors.inc({ ...labels, error: classified.name });
+      metrics.discoveryRefreshFailures.inc();
+      logger.warn(
+        {
+          error: classified.name,
+          message: (error as Error).message,
+          kept: this.discovered?.length ?? 0,
+        },
+        "organizations refresh failed; keeping the last good account list",
+      );
+      // The first refresh counts as done even when it fails, so /readyz does not hang on it.
+      if (this.discovered === undefined) {
+        this.discovered = [];
+        this.applyAccounts();
+      }
+    } finally {
+      client.destroy();
+    }
+    this.discoveryTimer = setTimeout(
+      () => void this.refreshDiscovery(generation),
+      discovery.refreshMs,
+    );
+    this.discoveryTimer.unref();
+  }
+
+  private applyAccounts(): void {
+    const { config } = this;
+    const configured = resolveAccounts(config.accounts, config.regions, this.defaultAccountId);
+    const all = mergeAccounts(configured, this.discovered ?? []);
+    const mine = all.filter((account) => inShard(account.accountId, config.shard));
+    this.accounts = new Map(mine.map((account) => [account.accountId, account]));
+    for (const [accountId, session] of this.sessions) {
+      const account = this.accounts.get(accountId);
+      if (!account || sessionIdentity(account) !== session.identity)
+        this.sessions.delete(accountId);
+    }
+    const targets = targetsOf(mine);
+    const targetKeys = new Set(targets.map((target) => target.key));
+    for (const [key, entry] of this.clients) {
+      const account = this.accounts.get(key.split("/")[0] as string);
+      if (!targetKeys.has(key) || !account || sessionIdentity(account) !== entry.identity) {
+        entry.client.destroy();
+        this.clients.delete(key);
+      }
+    }
     this.options.state.setTargets(targets);
     this.scheduler.setTargets(targets);
+    this.options.metrics.shardTargets.reset();
+    this.options.metrics.shardTargets.set({ shard: String(config.shard.index) }, targets.length);
     this.options.logger.info(
-      { accounts: this.accounts.size, targets: targets.length },
+      {
+        accounts: this.accounts.size,
+        targets: targets.length,
+        shard: `${config.shard.index}/${config.shard.count}`,
+      },
       "polling targets",
     );
   }
 
-  private credentialsOf(account: Account): AwsCredentialIdentityProvider | undefined {
-    if (account.roleArn === undefined) return this.options.aws.baseCredentials;
-    let provider = this.credentials.get(account.accountId);
-    if (!provider) {
-      provider = assumedRoleCredentials({
-        roleArn: account.roleArn,
-        externalId: account.externalId,
-        baseCredentials: this.options.aws.baseCredentials,
-        region: account.regions[0] ?? "us-east-1",
-        endpoint: this.options.aws.endpoint,
-        durationSeconds: ASSUMED_ROLE_DURATION_SECONDS,
-      });
-      this.credentials.set(account.accountId, provider);
-    }
-    return provider;
+  private sessionOf(account: Account): AwsCredentialIdentityProvider | undefined {
+    const identity = sessionIdentity(account);
+    const existing = this.sessions.get(account.accountId);
+    if (existing?.identity === identity) return existing.credentials;
+    const credentials =
+      account.roleArn === undefined
+        ? this.options.aws.baseCredentials
+        : this.roleCredentials(account, account.roleArn);
+    this.sessions.set(account.accountId, { identity, credentials });
+    return credentials;
   }
 
-  private clientOf(target: Target): KMSClient {
-    let client = this.clients.get(target.key);
-    if (!client) {
-      const account = this.accounts.get(target.accountId) as Account;
-      client = createKmsClient(target.region, this.credentialsOf(account), this.options.aws);
-      this.clients.set(target.key, client);
+  /** An assumed-role session whose every STS call is counted, and whose failures are logged. */
+  private roleCredentials(account: Account, roleArn: string): AwsCredentialIdentityProvider {
+    const stsRegion = account.regions[0] ?? DEFAULT_STS_REGION;
+    const { metrics, logger } = this.options;
+    const labels = { account_id: account.accountId, region: stsRegion, operation: "AssumeRole" };
+    return assumedRoleCredentials(
+      {
+        roleArn,
+        externalId: account.externalId,
+        baseCredentials: this.options.aws.baseCredentials,
+        region: stsRegion,
+        endpoint: this.options.aws.endpoint,
+        durationSeconds: this.config.sessionDurationSeconds,
+        onCall: (error) => {
+          metrics.apiRequests.inc(labels);
+          if (error === undefined) return;
+          const name = classifyError(error).name;
+          metrics.apiRequestErrors.inc({ ...labels, error: name });
+          logger.warn(
+            {
+              account_id: account.accountId,
+              account_name: account.name,
+              role_arn: roleArn,
+              error: name,
+              message: (error as Error).message,
+            },
+            "cannot assume the account's role",
+          );
+        },
+      },
+      { now: this.now, failureHoldMs: this.config.intervalMs / 2 },
+    );
+  }
+
+  private clientOf(target: Target, account: Account): KMSClient {
+    const identity = sessionIdentity(account);
+    let entry = this.clients.get(target.key);
+    if (!entry) {
+      entry = {
+        client: createKmsClient(target.region, this.sessionOf(account), this.options.aws),
+        identity,
+      };
+      this.clients.set(target.key, entry);
     }
-    return client;
+    return entry.client;
   }
 
   private async pollOne(target: Target, signal: AbortSignal): Promise<void> {
-    const { config, state, metrics, logger } = this.options;
+    const { config } = this;
+    const { state, metrics, logger } = this.options;
+    const account = this.accounts.get(target.accountId);
+    if (!account) return;
     const labels = { account_id: target.accountId, region: target.region };
     const startedAt = this.now();
     try {
+      const credentials = this.sessionOf(account);
+      if (account.roleArn !== undefined && credentials) {
+        // Fetch the session first, so a role that cannot be assumed is reported as such,
+        // not as a failed DescribeCustomKeyStores call.
+        await credentials().catch((error: unknown) => {
+          throw new PollError(
+            classifyError(error).name,
+            `AssumeRole ${account.roleArn}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        });
+      }
       const stores = await pollTarget({
-        client: this.clientOf(target),
+        client: this.clientOf(target, account),
         retry: config.retry,
         timeoutMs: config.timeoutMs,
         maxPages: MAX_PAGES,
@@ -200,12 +419,15 @@ export class Exporter {
 
   async stop(): Promise<void> {
     this.stopController.abort();
+    clearTimeout(this.discoveryTimer);
     await this.scheduler.stop();
-    for (const client of this.clients.values()) client.destroy();
+    for (const entry of this.clients.values()) entry.client.destroy();
   }
 }
 
 function logTransition(logger: Logger, target: Target, transition: StoreTransition): void {
+  const from = transition.previousState ?? "(new)";
+  const to = transition.state ?? "(gone)";
   logger.info(
     {
       account_id: target.accountId,
@@ -214,11 +436,11 @@ function logTransition(logger: Logger, target: Target, transition: StoreTransiti
       custom_key_store_id: transition.store.id,
       custom_key_store_name: transition.store.name,
       custom_key_store_type: transition.store.type,
-      from: transition.previousState ?? "(new)",
-      to: transition.state ?? "(gone)",
+      from,
+      to,
       error_code: transition.errorCode ?? null,
       previous_error_code: transition.previousErrorCode ?? null,
     },
-    `key store ${transition.store.name || transition.store.id}: ${transition.previousState ?? "(new)"} -> ${transition.state ?? "(gone)"}${transition.errorCode ? ` (${transition.errorCode})` : ""}`,
+    `key store ${transition.store.name || transition.store.id}: ${from} -> ${to}${transition.errorCode ? ` (${transition.errorCode})` : ""}`,
   );
 }

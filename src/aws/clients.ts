@@ -13,7 +13,7 @@ export interface AwsSettings {
 }
 
 /** What every client of ours shares: region, credentials, endpoint and timeouts. */
-function clientOptions(
+export function clientOptions(
   region: string,
   credentials: AwsCredentialIdentityProvider | undefined,
   settings: AwsSettings,

@@ -27,15 +27,38 @@ const regionList = z
   .min(1, "the region list is empty")
   .refine((list) => new Set(list).size === list.length, "a region is listed twice");
 
+const roleArn = z
+  .string()
+  .regex(ROLE_ARN, "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)");
+const externalId = z.string().min(2).max(1224);
+const accountId = z.string().regex(/^\d{12}$/, "not a 12-digit account id");
+
 const account = z.strictObject({
-  roleArn: z
-    .string()
-    .regex(ROLE_ARN, "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)")
-    .optional(),
-  externalId: z.string().min(2).max(1224).optional(),
+  roleArn: roleArn.optional(),
+  externalId: externalId.optional(),
   name: z.string().min(1).max(256).optional(),
   regions: regionList.optional(),
 });
+
+const organizations = z.strictObject({
+  roleArn: roleArn.optional(),
+  externalId: externalId.optional(),
+  memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "not an IAM role name"),
+  memberExternalId: externalId.optional(),
+  refresh: positiveDuration.optional(),
+  excludeAccounts: z.array(accountId).optional(),
+  regions: regionList.optional(),
+});
+
+const shard = z
+  .strictObject({
+    index: z.number().int("must be a whole number").min(0, "must be 0 or more"),
+    count: z.number().int("must be a whole number").min(1, "must be at least 1"),
+  })
+  .refine((value) => value.index < value.count, {
+    message: "index must be less than count",
+    path: ["index"],
+  });
 
 const retry = z.strictObject({
   maxAttempts: z.number().int().min(1, "must be at least 1").max(20),
@@ -50,6 +73,11 @@ export const fileSchema = z.strictObject({
   retry: retry.partial().optional(),
   regions: regionList.optional(),
   accounts: z.array(account).min(1, "the account list is empty").optional(),
+  sessionDuration: duration
+    .refine((ms) => ms >= 900_000 && ms <= 43_200_000, "must be between 15m and 12h (STS limits)")
+    .optional(),
+  discovery: z.strictObject({ organizations }).optional(),
+  shard: shard.optional(),
 });
 
 export type FileConfig = z.output<typeof fileSchema>;

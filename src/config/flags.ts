@@ -8,7 +8,10 @@ export interface Flags {
   telemetryPath?: string;
   logLevel?: string;
   logFormat?: string;
+  shardIndex?: string;
+  shardCount?: string;
   demo: boolean;
+  configCheck: boolean;
   version: boolean;
   help: boolean;
 }
@@ -19,6 +22,9 @@ const OPTIONS = {
   "web.telemetry-path": { type: "string" },
   "log.level": { type: "string" },
   "log.format": { type: "string" },
+  "shard.index": { type: "string" },
+  "shard.count": { type: "string" },
+  "config.check": { type: "boolean" },
   demo: { type: "boolean" },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -30,10 +36,13 @@ Exports the connection state of AWS KMS custom key stores to Prometheus.
 
 Flags:
   --config.file=FILE            YAML config file (targets, interval, timeout, concurrency)
+  --config.check                validate the config, print what would be polled, exit 0 or 2
   --web.listen-address=:10127   address to listen on ([host]:port)
   --web.telemetry-path=/metrics path under which to expose metrics
   --log.level=info              fatal, error, warn, info, debug, trace or silent
   --log.format=json             json, or pretty for people
+  --shard.index=I               this replica's shard, 0 to count-1 (overrides the file)
+  --shard.count=N               number of shards; each account is polled by exactly one
   --demo                        poll a built-in simulator with a canned scenario (no AWS needed)
   --version                     print the version and exit
   -h, --help                    print this help and exit
@@ -53,7 +62,10 @@ export function parseFlags(argv: string[]): Flags {
     telemetryPath: values["web.telemetry-path"],
     logLevel: values["log.level"],
     logFormat: values["log.format"],
+    shardIndex: values["shard.index"],
+    shardCount: values["shard.count"],
     demo: values.demo ?? false,
+    configCheck: values["config.check"] ?? false,
     version: values.version ?? false,
     help: values.help ?? false,
   };

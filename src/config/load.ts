@@ -2,13 +2,23 @@ import { readFileSync } from "node:fs";
 import { ConfigError } from "./errors.js";
 import { type FileConfig, parseConfigFile, REGION, ROLE_ARN } from "./file.js";
 import type { Flags } from "./flags.js";
-import type { AccountConfig, Config, ListenAddress, LogFormat, LogLevel } from "./types.js";
+import type {
+  AccountConfig,
+  Config,
+  ListenAddress,
+  LogFormat,
+  LogLevel,
+  OrganizationsDiscovery,
+  Shard,
+} from "./types.js";
 
 export const DEFAULTS = {
   intervalMs: 60_000,
   timeoutMs: 30_000,
   concurrency: 16,
   retry: { maxAttempts: 5, minDelayMs: 200, maxDelayMs: 5_000 },
+  sessionDurationSeconds: 3_600,
+  discoveryRefreshMs: 3_600_000,
   listenAddress: ":10127",
   telemetryPath: "/metrics",
   logLevel: "info",
@@ -79,6 +89,40 @@ function checkAccounts(accounts: AccountConfig[], regions: string[], problems: s
       "accounts: more than one entry without roleArn (the default credentials' account)",
     );
   }
+}
+
+function discoveryOf(file: FileConfig): OrganizationsDiscovery | undefined {
+  const organizations = file.discovery?.organizations;
+  if (!organizations) return undefined;
+  return {
+    roleArn: organizations.roleArn,
+    externalId: organizations.externalId,
+    memberRoleName: organizations.memberRoleName,
+    memberExternalId: organizations.memberExternalId,
+    refreshMs: organizations.refresh ?? DEFAULTS.discoveryRefreshMs,
+    excludeAccounts: organizations.excludeAccounts ?? [],
+    regions: organizations.regions,
+  };
+}
+
+/** Flags win over the file, so one config serves every replica of a sharded set. */
+function shardOf(file: FileConfig, flags: Flags, problems: string[]): Shard {
+  const parse = (text: string | undefined, flag: string, minimum: number) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < minimum) {
+      problems.push(
+        `--${flag}: ${JSON.stringify(text)} is not a whole number of at least ${minimum}`,
+      );
+      return undefined;
+    }
+    return value;
+  };
+  const index = parse(flags.shardIndex, "shard.index", 0) ?? file.shard?.index ?? 0;
+  const count = parse(flags.shardCount, "shard.count", 1) ?? file.shard?.count ?? 1;
+  if (index >= count)
+    problems.push(`--shard.index: ${index} must be less than the shard count ${count}`);
+  return { index, count };
 }
 
 /**
@@ -154,7 +198,15 @@ export function loadConfig(
   }
 
   const regions = defaultRegions(file, env);
-  const accounts: AccountConfig[] = file.accounts ?? [{}];
+  const discovery = discoveryOf(file);
+  // With discovery, no `accounts` means only the discovered ones, not the caller's own.
+  const accounts: AccountConfig[] = file.accounts ?? (discovery ? [] : [{}]);
+  const shard = shardOf(file, flags, problems);
+  if (discovery && !discovery.regions && regions.length === 0) {
+    problems.push(
+      "discovery.organizations.regions: no regions (set regions in the file or AWS_REGION)",
+    );
+  }
   // Account checks on a file that did not load would only repeat its problems.
   if (!flags.demo && fileValid) checkAccounts(accounts, regions, problems);
 
@@ -167,6 +219,12 @@ export function loadConfig(
     retry,
     regions,
     accounts,
+    sessionDurationSeconds:
+      file.sessionDuration === undefined
+        ? DEFAULTS.sessionDurationSeconds
+        : file.sessionDuration / 1000,
+    discovery,
+    shard,
     listenAddress: listenAddress as ListenAddress,
     telemetryPath,
     logLevel: logLevel as LogLevel,

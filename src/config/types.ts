@@ -17,6 +17,25 @@ export interface AccountConfig {
   regions?: string[];
 }
 
+export interface OrganizationsDiscovery {
+  /** Role in the management or delegated-admin account; undefined: the default credentials. */
+  roleArn: string | undefined;
+  externalId: string | undefined;
+  /** Role assumed in every discovered account (arn:<partition>:iam::<id>:role/<name>). */
+  memberRoleName: string;
+  /** External id for the member roles. */
+  memberExternalId: string | undefined;
+  refreshMs: number;
+  excludeAccounts: string[];
+  /** Regions of discovered accounts; undefined: the default regions. */
+  regions: string[] | undefined;
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 export interface ListenAddress {
   /** Undefined listens on every interface, as Prometheus exporters do for ":port". */
   host: string | undefined;
@@ -31,6 +50,10 @@ export interface Config {
   retry: RetryPolicy;
   regions: string[];
   accounts: AccountConfig[];
+  /** Lifetime asked for assumed-role sessions. */
+  sessionDurationSeconds: number;
+  discovery: OrganizationsDiscovery | undefined;
+  shard: Shard;
   listenAddress: ListenAddress;
   telemetryPath: string;
   logLevel: LogLevel;

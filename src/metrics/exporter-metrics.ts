@@ -15,12 +15,19 @@ export interface ExporterMetrics {
   registry: Registry;
   apiRequests: Counter<"account_id" | "region" | "operation">;
   apiRequestErrors: Counter<"account_id" | "region" | "operation" | "error">;
+  pollInterval: Gauge;
+  shardTargets: Gauge<"shard">;
+  configReloadSuccessful: Gauge;
+  configReloadSuccessTimestamp: Gauge;
+  discoveryAccounts: Gauge;
+  discoveryRefreshFailures: Counter;
+  discoveryLastSuccessTimestamp: Gauge;
 }
 
-export function createExporterMetrics(
-  build: { version: string; revision: string },
-  intervalSeconds: number,
-): ExporterMetrics {
+export function createExporterMetrics(build: {
+  version: string;
+  revision: string;
+}): ExporterMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client names these gauges *_total, which promtool (rightly) flags as counter names.
@@ -36,14 +43,14 @@ export function createExporterMetrics(
     { version: build.version, revision: build.revision, nodejs_version: process.version },
     1,
   );
-  // Alerts on stale data compare the age of the last success with this, not a constant.
-  new Gauge({
-    name: "kms_keystore_exporter_poll_interval_seconds",
-    help: "The configured interval between two polls of a target.",
-    registers: [registry],
-  }).set(intervalSeconds);
   return {
     registry,
+    // Alerts on stale data compare the age of the last success with this, not a constant.
+    pollInterval: new Gauge({
+      name: "kms_keystore_exporter_poll_interval_seconds",
+      help: "The configured interval between two polls of a target.",
+      registers: [registry],
+    }),
     apiRequests: new Counter({
       name: "kms_keystore_exporter_api_requests_total",
       help: "HTTP attempts to AWS APIs, retries included.",
@@ -54,6 +61,37 @@ export function createExporterMetrics(
       name: "kms_keystore_exporter_api_request_errors_total",
       help: "Failed HTTP attempts to AWS APIs, by exception name (or transport failure).",
       labelNames: ["account_id", "region", "operation", "error"],
+      registers: [registry],
+    }),
+    shardTargets: new Gauge({
+      name: "kms_keystore_exporter_shard_targets",
+      help: "Targets (account × region) that this shard polls.",
+      labelNames: ["shard"],
+      registers: [registry],
+    }),
+    configReloadSuccessful: new Gauge({
+      name: "kms_keystore_exporter_config_last_reload_successful",
+      help: "1 if the last config load (start or reload) succeeded, else 0.",
+      registers: [registry],
+    }),
+    configReloadSuccessTimestamp: new Gauge({
+      name: "kms_keystore_exporter_config_last_reload_success_timestamp_seconds",
+      help: "Unix time of the last successful config load.",
+      registers: [registry],
+    }),
+    discoveryAccounts: new Gauge({
+      name: "kms_keystore_exporter_discovery_accounts",
+      help: "Accounts taken from AWS Organizations at the last successful refresh (after exclusions).",
+      registers: [registry],
+    }),
+    discoveryRefreshFailures: new Counter({
+      name: "kms_keystore_exporter_discovery_refresh_failures_total",
+      help: "Organizations refreshes that failed; the last good account list stays in use.",
+      registers: [registry],
+    }),
+    discoveryLastSuccessTimestamp: new Gauge({
+      name: "kms_keystore_exporter_discovery_last_success_timestamp_seconds",
+      help: "Unix time of the last successful Organizations refresh.",
       registers: [registry],
     }),
   };

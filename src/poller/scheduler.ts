@@ -34,9 +34,28 @@ export class Scheduler {
   private readonly epochMs: number;
   private stopped = false;
 
-  constructor(private readonly options: SchedulerOptions) {
+  private readonly options: SchedulerOptions;
+
+  constructor(options: SchedulerOptions) {
+    this.options = { ...options };
     this.now = options.now ?? Date.now;
     this.epochMs = this.now();
+  }
+
+  /** Applies a new interval or concurrency (a reload); running polls finish as they are. */
+  configure(settings: { intervalMs: number; concurrency: number }): void {
+    const intervalChanged = settings.intervalMs !== this.options.intervalMs;
+    this.options.intervalMs = settings.intervalMs;
+    this.options.concurrency = settings.concurrency;
+    if (intervalChanged && !this.stopped) {
+      const entries = [...this.entries.values()];
+      entries.forEach((entry, index) => {
+        entry.phaseMs = Math.floor((settings.intervalMs * index) / entries.length);
+        clearTimeout(entry.timer);
+        this.scheduleNext(entry);
+      });
+    }
+    this.drain();
   }
 
   /** Adds new targets (first poll queued now), drops missing ones (aborting their poll). */

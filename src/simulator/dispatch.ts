@@ -1,4 +1,5 @@
 import { answerKms, KMS_TARGET_PREFIX } from "./kms.js";
+import { answerOrganizations, ORGANIZATIONS_TARGET_PREFIX } from "./organizations.js";
 import type { Outcome } from "./outcome.js";
 import { jsonError, queryError } from "./replies.js";
 import { parseAuthorization } from "./sigv4.js";
@@ -32,16 +33,25 @@ export interface DispatchClock {
 type CallFacts = Omit<CallRecord, "status" | "at">;
 
 type Route =
-  | { protocol: "json"; operation: string }
+  | { protocol: "json"; service: "kms" | "organizations"; operation: string }
   | { protocol: "query"; operation: string; params: URLSearchParams }
   | { protocol: "unknown" };
 
-/** One port serves both services, told apart the way the SDK's protocols mark their requests. */
+const JSON_SERVICES = [
+  ["kms", KMS_TARGET_PREFIX],
+  ["organizations", ORGANIZATIONS_TARGET_PREFIX],
+] as const;
+
+/** One port serves every service, told apart the way the SDK's protocols mark their requests. */
 function route(call: IncomingCall): Route {
-  if (call.amzTarget !== undefined) {
-    return call.amzTarget.startsWith(KMS_TARGET_PREFIX)
-      ? { protocol: "json", operation: call.amzTarget.slice(KMS_TARGET_PREFIX.length) }
-      : { protocol: "unknown" };
+  const { amzTarget } = call;
+  if (amzTarget !== undefined) {
+    for (const [service, prefix] of JSON_SERVICES) {
+      if (amzTarget.startsWith(prefix)) {
+        return { protocol: "json", service, operation: amzTarget.slice(prefix.length) };
+      }
+    }
+    return { protocol: "unknown" };
   }
   const params = new URLSearchParams(call.body);
   const action = params.get("Action");
@@ -57,7 +67,11 @@ export function dispatch(
   if (where.protocol === "unknown") {
     return {
       outcome: {
-        reply: jsonError(400, "UnknownOperationException", "Neither a KMS nor an STS request"),
+        reply: jsonError(
+          400,
+          "UnknownOperationException",
+          "Neither a KMS, an Organizations nor an STS request",
+        ),
       },
       facts: { operation: "Unknown", accountId: "", region: "" },
     };
@@ -74,10 +88,17 @@ export function dispatch(
   const caller = world.identity(scope.accessKeyId);
   const base = { operation: where.operation, region: scope.region };
   if (where.protocol === "json") {
-    const outcome = answerKms(
-      { ...base, body: call.body, caller, elapsedMs: clock.elapsedMs, random: clock.random },
-      world,
-    );
+    const outcome =
+      where.service === "organizations"
+        ? answerOrganizations(
+            { operation: where.operation, body: call.body, caller },
+            world,
+            clock.random,
+          )
+        : answerKms(
+            { ...base, body: call.body, caller, elapsedMs: clock.elapsedMs, random: clock.random },
+            world,
+          );
     const facts: CallFacts = { ...base, accountId: caller.accountId };
     if ("fault" in outcome && outcome.fault !== undefined) facts.fault = outcome.fault;
     return { outcome, facts };

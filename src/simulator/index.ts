@@ -1,5 +1,12 @@
 export type { CallRecord } from "./dispatch.js";
-export type { FaultSpec, Scenario, StoreSpec } from "./scenario.js";
+export type {
+  AccountSpec,
+  AccountStatus,
+  FaultSpec,
+  RateLimitSpec,
+  Scenario,
+  StoreSpec,
+} from "./scenario.js";
 export { loadScenarioFile, parseScenario } from "./scenario.js";
 export type { Simulator, SimulatorOptions } from "./server.js";
 export { startSimulator } from "./server.js";

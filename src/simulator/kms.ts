@@ -69,6 +69,10 @@ export function answerKms(call: KmsCall, world: World): Outcome {
   }
   const target = world.target(call.caller.accountId, call.region);
   target.describeCalls += 1;
+  // The quota is enforced at the front door: a refused call takes no token and meets no fault.
+  if (target.rateLimit !== undefined && !target.rateLimit.take(call.elapsedMs)) {
+    return { reply: jsonError(400, "ThrottlingException", "Rate exceeded"), fault: "rate-limit" };
+  }
   const fault = pickFault(target.faults, target.describeCalls, call.random);
   if (fault === undefined) return { reply: describeReply(call, target, false) };
   const { kind } = fault;

@@ -34,6 +34,20 @@ export function jsonError(
   };
 }
 
+/** An awsJson error with service-specific members (Organizations writes `Message`, `Reason`). */
+export function jsonErrorWith(
+  status: number,
+  name: string,
+  fields: Record<string, string>,
+  requestId = randomUUID(),
+): Reply {
+  return {
+    status,
+    headers: withRequestId({ "Content-Type": AMZ_JSON, "x-amzn-ErrorType": name }, requestId),
+    body: JSON.stringify({ __type: name, ...fields }),
+  };
+}
+
 export function htmlUnavailable(requestId = randomUUID()): Reply {
   return {
     status: 503,

@@ -7,6 +7,17 @@ import { parseDuration } from "../config/duration.js";
  * The simulator's world, read from YAML. Optional store fields stay optional in the parsed
  * form (defaults are applied when a store is put on the wire) so that tests can build a
  * StoreSpec by hand for `setStores` without knowing every default.
+ *
+ * Top-level keys:
+ * - `seed`: seeds probabilistic faults; `pageSize`: default DescribeCustomKeyStores page size.
+ * - `defaultAccountId`: the account of credentials the simulator did not issue itself.
+ * - `rateLimit: {perSecond, burst}`: default DescribeCustomKeyStores token bucket for every
+ *   account × region (a region's own `rateLimit` wins). Over the limit: 400 ThrottlingException.
+ * - `organizations: {managementAccountId, pageSize, faults}`: turns on Organizations
+ *   ListAccounts for callers in the management account. Every entry of `accounts` is a member.
+ * - `accounts[]`: `id`, `name`, `email`, `status` (ACTIVE | SUSPENDED | PENDING_CLOSURE),
+ *   `denyAssumeRole`, and `regions[]` with `region`, `pageSize`, `rateLimit`, `generate`,
+ *   `stores` and `faults`.
  */
 
 // YAML reads `at: 0` as a number; every other duration is a string such as "30s".
@@ -96,6 +107,26 @@ const faultSpec = z
     }
   });
 
+const rateLimit = z
+  .object({
+    /** Tokens added per second. */
+    perSecond: z.number().positive(),
+    /** Bucket capacity; default: perSecond rounded up (at least 1). */
+    burst: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const accountStatus = z.enum(["ACTIVE", "SUSPENDED", "PENDING_CLOSURE"]);
+
+const organizationsSpec = z
+  .object({
+    managementAccountId: accountId,
+    /** Largest ListAccounts page, whatever MaxResults asks for (AWS allows at most 20). */
+    pageSize: z.number().int().min(1).max(20).optional(),
+    faults: z.array(faultSpec).default([]),
+  })
+  .strict();
+
 const generateSpec = z
   .object({
     count: z.number().int().min(0).max(100_000),
@@ -109,6 +140,7 @@ const regionSpec = z
   .object({
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be a region name such as us-east-1"),
     pageSize: pageSize.optional(),
+    rateLimit: rateLimit.optional(),
     generate: generateSpec.optional(),
     stores: z.array(storeSpec).default([]),
     faults: z.array(faultSpec).default([]),
@@ -123,6 +155,10 @@ const accountSpec = z
   .object({
     id: accountId,
     name: z.string().optional(),
+    /** Organizations member email; default aws+<id>@example.com. */
+    email: z.string().min(1).optional(),
+    /** Organizations member status; default ACTIVE. */
+    status: accountStatus.optional(),
     denyAssumeRole: z.boolean().optional(),
     regions: z.array(regionSpec).default([]),
   })
@@ -133,6 +169,8 @@ const scenarioSchema = z
   .object({
     seed: z.number().int().optional(),
     pageSize: pageSize.optional(),
+    rateLimit: rateLimit.optional(),
+    organizations: organizationsSpec.optional(),
     defaultAccountId: accountId.default("000000000000"),
     accounts: z.array(accountSpec).default([]),
   })
@@ -165,6 +203,10 @@ export type StoreSpec = z.output<typeof storeSpec>;
 export type FaultSpec = z.output<typeof faultSpec>;
 export type FaultKind = z.output<typeof faultKind>;
 export type GenerateSpec = z.output<typeof generateSpec>;
+export type RegionSpec = z.output<typeof regionSpec>;
+export type RateLimitSpec = z.output<typeof rateLimit>;
+export type AccountStatus = z.output<typeof accountStatus>;
+export type OrganizationsSpec = z.output<typeof organizationsSpec>;
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type CallRecord, dispatch } from "./dispatch.js";
 import type { Outcome } from "./outcome.js";
 import { mulberry32 } from "./random.js";
-import type { Scenario, StoreSpec } from "./scenario.js";
+import type { AccountSpec, AccountStatus, Scenario, StoreSpec } from "./scenario.js";
 import { World } from "./world.js";
 
 export interface SimulatorOptions {
@@ -24,7 +24,16 @@ export interface Simulator {
   readonly port: number;
   readonly calls: readonly CallRecord[];
   callCount(filter?: { operation?: string; accountId?: string; region?: string }): number;
+  /** Replaces one account × region's stores; creates the target when the scenario had none. */
   setStores(accountId: string, region: string, stores: StoreSpec[]): void;
+  /**
+   * Replaces the whole member list (ListAccounts, AssumeRole targets) and every target's
+   * stores, as if the scenario's `accounts` had been these. Targets kept by id keep their
+   * call counters and rate-limit buckets; stores set with setStores are replaced.
+   */
+  setAccounts(accounts: readonly AccountSpec[]): void;
+  /** Changes one member's Organizations status; throws for an account the simulator lacks. */
+  setAccountStatus(accountId: string, status: AccountStatus): void;
   close(): Promise<void>;
 }
 
@@ -119,6 +128,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     calls,
     callCount: (filter = {}) => calls.filter((record) => matches(record, filter)).length,
     setStores: (accountId, region, stores) => world.setStores(accountId, region, stores),
+    setAccounts: (accounts) => world.setAccounts(accounts),
+    setAccountStatus: (accountId, status) => world.setAccountStatus(accountId, status),
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of pendingReplies) clearTimeout(timer);

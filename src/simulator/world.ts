@@ -1,15 +1,28 @@
 import { type MarkerCodec, markerCodec } from "./markers.js";
-import type { AccountSpec, FaultSpec, Scenario, StoreSpec } from "./scenario.js";
+import { type TokenBucket, tokenBucket } from "./ratelimit.js";
+import type {
+  AccountSpec,
+  AccountStatus,
+  FaultSpec,
+  GenerateSpec,
+  RateLimitSpec,
+  RegionSpec,
+  Scenario,
+  StoreSpec,
+} from "./scenario.js";
 import { generateStores } from "./stores.js";
 
 /** One account × region as KMS sees it, plus the per-target call counter faults key on. */
 export interface Target {
   readonly accountId: string;
   readonly region: string;
+  /** Generated stores are built on first read and cached; assigning replaces them all. */
   stores: StoreSpec[];
   readonly pageSize: number;
   readonly faults: readonly FaultSpec[];
   readonly markers: MarkerCodec;
+  /** DescribeCustomKeyStores quota for this account × region, when one is configured. */
+  readonly rateLimit: TokenBucket | undefined;
   describeCalls: number;
 }
 
@@ -21,44 +34,143 @@ export interface Identity {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
+const ACCOUNT_ID = /^\d{12}$/;
 
-/** Mutable simulator state: targets (created lazily for unknown ones) and issued credentials. */
+interface TargetSetup {
+  stores: readonly StoreSpec[];
+  generate: GenerateSpec | undefined;
+  pageSize: number | undefined;
+  rateLimit: RateLimitSpec | undefined;
+  faults: readonly FaultSpec[];
+}
+
+class LazyTarget implements Target {
+  describeCalls = 0;
+  readonly pageSize: number;
+  readonly faults: readonly FaultSpec[];
+  readonly rateLimit: TokenBucket | undefined;
+  private cached: StoreSpec[] | undefined;
+  private readonly explicit: readonly StoreSpec[];
+  private readonly generate: GenerateSpec | undefined;
+
+  constructor(
+    readonly accountId: string,
+    readonly region: string,
+    readonly markers: MarkerCodec,
+    setup: TargetSetup,
+    defaults: { pageSize: number | undefined; rateLimit: RateLimitSpec | undefined },
+  ) {
+    this.explicit = setup.stores;
+    this.generate = setup.generate;
+    this.pageSize = setup.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.faults = setup.faults;
+    const limit = setup.rateLimit ?? defaults.rateLimit;
+    this.rateLimit = limit === undefined ? undefined : tokenBucket(limit);
+  }
+
+  get stores(): StoreSpec[] {
+    if (this.cached === undefined) {
+      const generated = this.generate
+        ? generateStores(this.accountId, this.region, this.generate)
+        : [];
+      this.cached = [...this.explicit, ...generated];
+    }
+    return this.cached;
+  }
+
+  set stores(stores: StoreSpec[]) {
+    this.cached = stores;
+  }
+}
+
+const EMPTY_SETUP: TargetSetup = {
+  stores: [],
+  generate: undefined,
+  pageSize: undefined,
+  rateLimit: undefined,
+  faults: [],
+};
+
+function setupOf(spec: RegionSpec): TargetSetup {
+  return {
+    stores: spec.stores ?? [],
+    generate: spec.generate,
+    pageSize: spec.pageSize,
+    rateLimit: spec.rateLimit,
+    faults: spec.faults ?? [],
+  };
+}
+
+/**
+ * Mutable simulator state: member accounts, targets (created lazily for unknown ones) and
+ * issued credentials.
+ */
 export class World {
   private readonly targets = new Map<string, Target>();
   private readonly identities = new Map<string, Identity>();
+  private accountList: AccountSpec[] = [];
+  private readonly accountsById = new Map<string, AccountSpec>();
+  /** Calls to Organizations ListAccounts, which `organizations.faults` key on. */
+  listAccountsCalls = 0;
+  readonly organizationMarkers: MarkerCodec;
 
   constructor(
     private readonly scenario: Scenario,
     private readonly markerNonce: string,
   ) {
-    for (const account of scenario.accounts) {
-      for (const spec of account.regions) {
-        const generated = spec.generate
-          ? generateStores(account.id, spec.region, spec.generate)
-          : [];
-        this.targets.set(
-          targetKey(account.id, spec.region),
-          this.newTarget(
-            account.id,
-            spec.region,
-            [...spec.stores, ...generated],
-            spec.pageSize,
-            spec.faults,
-          ),
-        );
-      }
-    }
+    this.organizationMarkers = markerCodec(markerNonce, "organizations/ListAccounts");
+    this.replaceAccounts(scenario.accounts);
+  }
+
+  get organizations(): Scenario["organizations"] {
+    return this.scenario.organizations;
+  }
+
+  /** Members in scenario order, as ListAccounts lists them. */
+  get accounts(): readonly AccountSpec[] {
+    return this.accountList;
   }
 
   account(accountId: string): AccountSpec | undefined {
-    return this.scenario.accounts.find((account) => account.id === accountId);
+    return this.accountsById.get(accountId);
+  }
+
+  /**
+   * Replaces membership and every target's stores. Call counters and rate-limit buckets of
+   * targets that exist before and after carry over; targets of removed accounts are dropped
+   * (KMS there then answers an empty list, and AssumeRole into them is denied).
+   */
+  setAccounts(accounts: readonly AccountSpec[]): void {
+    const seen = new Set<string>();
+    for (const account of accounts) {
+      if (!ACCOUNT_ID.test(account.id)) {
+        throw new Error(`account id must be 12 digits, not "${account.id}"`);
+      }
+      if (seen.has(account.id)) throw new Error(`duplicate account id "${account.id}"`);
+      seen.add(account.id);
+    }
+    const previous = new Map(this.targets);
+    this.replaceAccounts(accounts);
+    for (const [key, target] of this.targets) {
+      const before = previous.get(key);
+      if (before !== undefined) carryOver(before, target);
+    }
+  }
+
+  setAccountStatus(accountId: string, status: AccountStatus): void {
+    const index = this.accountList.findIndex((account) => account.id === accountId);
+    const account = this.accountList[index];
+    if (account === undefined) throw new Error(`no account ${accountId} in the simulator`);
+    const updated = { ...account, status };
+    this.accountList[index] = updated;
+    this.accountsById.set(accountId, updated);
   }
 
   target(accountId: string, region: string): Target {
     const key = targetKey(accountId, region);
     let target = this.targets.get(key);
     if (target === undefined) {
-      target = this.newTarget(accountId, region, [], undefined, []);
+      target = this.newTarget(accountId, region, EMPTY_SETUP);
       this.targets.set(key, target);
     }
     return target;
@@ -83,22 +195,36 @@ export class World {
     this.identities.set(accessKeyId, identity);
   }
 
-  private newTarget(
-    accountId: string,
-    region: string,
-    stores: StoreSpec[],
-    pageSize: number | undefined,
-    faults: readonly FaultSpec[],
-  ): Target {
-    return {
+  private replaceAccounts(accounts: readonly AccountSpec[]): void {
+    this.accountList = [...accounts];
+    this.accountsById.clear();
+    this.targets.clear();
+    for (const account of this.accountList) {
+      this.accountsById.set(account.id, account);
+      for (const spec of account.regions ?? []) {
+        this.targets.set(
+          targetKey(account.id, spec.region),
+          this.newTarget(account.id, spec.region, setupOf(spec)),
+        );
+      }
+    }
+  }
+
+  private newTarget(accountId: string, region: string, setup: TargetSetup): Target {
+    return new LazyTarget(
       accountId,
       region,
-      stores,
-      pageSize: pageSize ?? this.scenario.pageSize ?? DEFAULT_PAGE_SIZE,
-      faults,
-      markers: markerCodec(this.markerNonce, targetKey(accountId, region)),
-      describeCalls: 0,
-    };
+      markerCodec(this.markerNonce, targetKey(accountId, region)),
+      setup,
+      { pageSize: this.scenario.pageSize, rateLimit: this.scenario.rateLimit },
+    );
+  }
+}
+
+function carryOver(before: Target, after: Target): void {
+  after.describeCalls = before.describeCalls;
+  if (before.rateLimit !== undefined && after.rateLimit !== undefined) {
+    after.rateLimit.restore(before.rateLimit);
   }
 }
 

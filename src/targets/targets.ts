@@ -50,6 +50,12 @@ export function resolveAccounts(
   return resolved;
 }
 
+/** Configured accounts win over discovered ones with the same id (they may name a role). */
+export function mergeAccounts(configured: Account[], discovered: Account[]): Account[] {
+  const ids = new Set(configured.map((account) => account.accountId));
+  return [...configured, ...discovered.filter((account) => !ids.has(account.accountId))];
+}
+
 export function needsCallerIdentity(accounts: AccountConfig[]): boolean {
   return accounts.some((account) => account.roleArn === undefined);
 }

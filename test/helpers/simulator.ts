@@ -1,4 +1,5 @@
 import { KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
+import { OrganizationsClient, type OrganizationsClientConfig } from "@aws-sdk/client-organizations";
 import { afterEach } from "vitest";
 import {
   parseScenario,
@@ -36,4 +37,19 @@ export function kmsClient(
   credentials: KMSClientConfig["credentials"] = FAKE_CREDENTIALS,
 ): KMSClient {
   return new KMSClient({ region, endpoint: simulator.url, credentials, maxAttempts: 1 });
+}
+
+/** Organizations is global: its SDK signs for us-east-1 unless told otherwise. */
+export function organizationsClient(
+  simulator: Simulator,
+  credentials: OrganizationsClientConfig["credentials"] = FAKE_CREDENTIALS,
+  options: Partial<OrganizationsClientConfig> = {},
+): OrganizationsClient {
+  return new OrganizationsClient({
+    region: "us-east-1",
+    endpoint: simulator.url,
+    credentials,
+    maxAttempts: 1,
+    ...options,
+  });
 }

@@ -76,7 +76,10 @@ describe("poller against the simulator (real SDK, real HTTP)", () => {
       }),
     ).toBe(2);
     expect(
-      sampleValue(samples, "kms_keystore_exporter_api_requests_total", { account_id: A }),
+      sampleValue(samples, "kms_keystore_exporter_api_requests_total", {
+        account_id: A,
+        operation: "DescribeCustomKeyStores",
+      }),
     ).toBe(3);
     expect(sampleValue(samples, "kms_keystore_exporter_target_up", { account_id: A })).toBe(1);
     expect(
