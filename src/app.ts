@@ -2,11 +2,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AwsSettings } from "./aws/clients.js";
 import { formatDuration } from "./config/duration.js";
+import { ConfigError } from "./config/errors.js";
 import type { Config } from "./config/types.js";
 import { Exporter } from "./exporter.js";
 import type { Logger } from "./log.js";
 import { MetricsCache } from "./metrics/cache.js";
-import { createExporterMetrics } from "./metrics/exporter-metrics.js";
+import { createExporterMetrics, type ExporterMetrics } from "./metrics/exporter-metrics.js";
 import { createHttpServer } from "./server/http.js";
 import { renderLandingPage } from "./server/landing.js";
 import { StateStore } from "./state/state.js";
@@ -15,6 +16,7 @@ import { gitRevision, VERSION } from "./version.js";
 export interface App {
   server: Server;
   exporter: Exporter;
+  reload: () => ReloadResult;
   state: StateStore;
   /** e.g. http://127.0.0.1:10127 */
   url: string;
@@ -32,11 +34,65 @@ function listen(server: Server, config: Config): Promise<AddressInfo> {
   });
 }
 
-export async function startApp(config: Config, aws: AwsSettings, logger: Logger): Promise<App> {
+export type ReloadResult = { ok: true } | { ok: false; problems: string[] };
+
+/**
+ * Re-reads the config (SIGHUP, POST /-/reload). An invalid config is rejected and the
+ * running one stays; flags that shape the process (listen address, logging) keep their
+ * start values.
+ */
+function reloader(
+  loadConfig: () => Config,
+  exporter: Exporter,
+  cache: MetricsCache,
+  metrics: ExporterMetrics,
+  logger: Logger,
+): () => ReloadResult {
+  return () => {
+    try {
+      const config = loadConfig();
+      exporter.reload(config);
+      cache.setIntervalText(formatDuration(config.intervalMs));
+      metrics.configReloadSuccessful.set(1);
+      metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
+      logger.info({ file: config.configFile }, "config reloaded");
+      return { ok: true };
+    } catch (error) {
+      const problems = error instanceof ConfigError ? error.problems : [String(error)];
+      metrics.configReloadSuccessful.set(0);
+      logger.error({ problems }, "config reload failed; the previous config stays in force");
+      return { ok: false, problems };
+    }
+  };
+}
+
+export interface AppOptions {
+  /** How a reload gets its config; default: the start config again. */
+  loadConfig?: () => Config;
+  /** The exporter's clock (tests move it past credential expiry). */
+  now?: () => number;
+}
+
+export async function startApp(
+  config: Config,
+  aws: AwsSettings,
+  logger: Logger,
+  options: AppOptions = {},
+): Promise<App> {
   const state = new StateStore();
   const metrics = createExporterMetrics({ version: VERSION, revision: gitRevision() });
   const cache = new MetricsCache(state, metrics.registry, formatDuration(config.intervalMs));
-  const exporter = new Exporter({ config, aws, state, metrics, logger });
+  const exporter = new Exporter({
+    config,
+    aws,
+    state,
+    metrics,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  metrics.configReloadSuccessful.set(1);
+  metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
+  const reload = reloader(options.loadConfig ?? (() => config), exporter, cache, metrics, logger);
   const server = createHttpServer({
     telemetryPath: config.telemetryPath,
     renderMetrics: () => cache.render(),
@@ -48,6 +104,7 @@ export async function startApp(config: Config, aws: AwsSettings, logger: Logger)
         detail: `${ready ? "ready" : "not ready"}: ${polled} of ${state.size} targets polled`,
       };
     },
+    reload,
     landingPage: () => renderLandingPage(config.telemetryPath, VERSION, state.states()),
     logger,
   });
@@ -60,6 +117,7 @@ export async function startApp(config: Config, aws: AwsSettings, logger: Logger)
   return {
     server,
     exporter,
+    reload,
     state,
     url,
     stop: async (graceMs) => {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { startApp } from "./app.js";
 import type { AwsSettings } from "./aws/clients.js";
+import { describeConfig } from "./config/describe.js";
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from "./config/errors.js";
 import { parseFlags, USAGE } from "./config/flags.js";
 import { loadConfig } from "./config/load.js";
 import type { Config } from "./config/types.js";
-import { type Demo, startDemo } from "./demo.js";
+import { type Demo, demoConfig, startDemo } from "./demo.js";
 import { createLogger } from "./log.js";
 import { gitRevision, VERSION } from "./version.js";
 
@@ -38,6 +39,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let config = loadConfig(flags, process.env);
+  if (flags.configCheck) {
+    process.stdout.write(describeConfig(config));
+    return;
+  }
   // People run the demo in a terminal: readable logs unless they asked for JSON.
   const logFormat = flags.demo && flags.logFormat === undefined ? "pretty" : config.logFormat;
   const logger = createLogger(config.logLevel, logFormat);
@@ -50,7 +55,12 @@ async function main(argv: string[]): Promise<void> {
     logger.info({ simulator: demo.simulator.url }, "demo: simulated KMS and STS started");
   }
 
-  const app = await startApp(config, aws, logger);
+  const scenario = demo?.scenario;
+  const reloadConfig = () => {
+    const fresh = loadConfig(flags, process.env);
+    return scenario ? demoConfig(fresh, scenario) : fresh;
+  };
+  const app = await startApp(config, aws, logger, { loadConfig: reloadConfig });
   if (demo) {
     process.stderr.write(
       `\nDemo running: open ${app.url}/ (metrics at ${app.url}${config.telemetryPath}). Ctrl-C stops it.\n\n`,
@@ -76,6 +86,10 @@ async function main(argv: string[]): Promise<void> {
   process.on("unhandledRejection", (reason) =>
     logger.error({ err: reason }, "unhandled rejection"),
   );
+  process.on("SIGHUP", () => {
+    logger.info("SIGHUP: reloading the config");
+    app.reload();
+  });
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
 }

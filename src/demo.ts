@@ -34,6 +34,7 @@ export function demoConfig(base: Config, scenario: Scenario): Config {
 
 export interface Demo {
   config: Config;
+  scenario: Scenario;
   aws: AwsSettings;
   simulator: Simulator;
 }
@@ -44,6 +45,7 @@ export async function startDemo(base: Config, aws: AwsSettings): Promise<Demo> {
   const simulator = await startSimulator({ scenario });
   return {
     config: demoConfig(base, scenario),
+    scenario,
     simulator,
     aws: {
       ...aws,

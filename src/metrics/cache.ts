@@ -37,8 +37,16 @@ export class MetricsCache {
   constructor(
     private readonly state: StateStore,
     private readonly registry: Registry,
-    private readonly intervalText: string,
+    private intervalText: string,
   ) {}
+
+  /** A reload may change the interval that the HELP texts quote. */
+  setIntervalText(intervalText: string): void {
+    if (intervalText === this.intervalText) return;
+    this.intervalText = intervalText;
+    this.storePart = undefined;
+    this.targetPart = undefined;
+  }
 
   private linesOf(accountId: string, region: string, stores: readonly KeyStore[]): string[] {
     let lines = this.linesByStores.get(stores);

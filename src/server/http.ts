@@ -9,6 +9,7 @@ export interface ServerOptions {
   telemetryPath: string;
   renderMetrics: () => Promise<RenderedMetrics>;
   ready: () => { ready: boolean; detail: string };
+  reload: () => { ok: true } | { ok: false; problems: string[] };
   landingPage: () => string;
   logger: Logger;
 }
@@ -72,11 +73,21 @@ async function route(
   response: ServerResponse,
   options: ServerOptions,
 ): Promise<void> {
+  const path = (request.url ?? "/").split("?", 1)[0];
+  if (path === "/-/reload") {
+    if (request.method !== "POST" && request.method !== "PUT") {
+      return sendText(response, 405, "use POST to reload\n", { Allow: "POST, PUT" });
+    }
+    request.resume();
+    const result = options.reload();
+    return result.ok
+      ? sendText(response, 200, "config reloaded\n")
+      : sendText(response, 500, `config reload failed:\n${result.problems.join("\n")}\n`);
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     sendText(response, 405, "method not allowed\n", { Allow: "GET, HEAD" });
     return;
   }
-  const path = (request.url ?? "/").split("?", 1)[0];
   if (path === options.telemetryPath) return serveMetrics(request, response, options);
   if (path === "/healthz") return sendText(response, 200, "OK\n");
   if (path === "/readyz") {

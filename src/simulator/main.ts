@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   const region = scenario.accounts[0]?.regions[0]?.region ?? "us-east-1";
   process.stdout.write(
     `kms simulator listening on ${simulator.url}\n` +
-      `try: aws kms describe-custom-key-stores --endpoint-url ${simulator.url} --region ${region}\n`,
+      `try: aws kms describe-custom-key-stores --endpoint-url ${simulator.url} --region ${region}\n` +
+      (scenario.organizations
+        ? `     aws organizations list-accounts --endpoint-url ${simulator.url} --region us-east-1\n`
+        : ""),
   );
   const stop = () => {
     simulator.close().then(() => process.exit(0));

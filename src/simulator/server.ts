@@ -13,6 +13,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. Only loopback addresses are accepted: the fake accepts any credentials. */
   host?: string;
+  /**
+   * Wall clock (ms) for credential expiry times, default Date.now: clients compare them with
+   * their own clock, so a test that moves the exporter's clock moves this one with it.
+   */
+  wallClock?: () => number;
   /** Clock (ms) for store timelines and call records; default Date.now. */
   now?: () => number;
   /** Source for probabilistic faults; default mulberry32(scenario.seed), else Math.random. */
@@ -72,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
   const { scenario } = options;
   const now = options.now ?? Date.now;
+  const wallClock = options.wallClock ?? Date.now;
   const random =
     options.random ?? (scenario.seed !== undefined ? mulberry32(scenario.seed) : Math.random);
   const world = new World(scenario, randomBytes(6).toString("hex"));
@@ -89,7 +95,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         body,
       },
       world,
-      { elapsedMs: at - startedAt, wallClockMs: Date.now(), random },
+      { elapsedMs: at - startedAt, wallClockMs: wallClock(), random },
     );
     const status = "reply" in outcome ? outcome.reply.status : 0;
     calls.push({ ...facts, status, at });

@@ -127,6 +127,37 @@ describe("the built CLI", () => {
     expect(result.stderr).toMatch(/bogus: unknown key/);
   });
 
+  it("--config.check prints what would be polled and exits 0, or 2 for a bad file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-exporter-"));
+    const good = join(dir, "good.yml");
+    writeFileSync(
+      good,
+      [
+        "regions: [us-east-1, eu-west-1]",
+        "accounts:",
+        "  - roleArn: arn:aws:iam::111111111111:role/reader",
+        "    name: payments-prod",
+        "  - roleArn: arn:aws:iam::222222222222:role/reader",
+        "    regions: [ap-south-1]",
+        "",
+      ].join("\n"),
+    );
+    const result = await runCli([`--config.file=${good}`, "--config.check"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "111111111111 (payments-prod) via arn:aws:iam::111111111111:role/reader: us-east-1, eu-west-1",
+    );
+    expect(result.stdout).toContain(
+      "222222222222 via arn:aws:iam::222222222222:role/reader: ap-south-1",
+    );
+    expect(result.stdout).toContain("targets (accounts × regions): 3");
+    const bad = join(dir, "bad.yml");
+    writeFileSync(bad, "regions: []\n");
+    const rejected = await runCli([`--config.file=${bad}`, "--config.check"]);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toContain("regions: the region list is empty");
+  });
+
   it("exits 2 on an unknown flag, 0 with --help and --version", async () => {
     expect((await runCli(["--nope"])).code).toBe(2);
     const help = await runCli(["--help"]);

@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import { type App, startApp } from "../../src/app.js";
+import { type App, type AppOptions, startApp } from "../../src/app.js";
 import { DEFAULTS } from "../../src/config/load.js";
 import type { AccountConfig, Config } from "../../src/config/types.js";
 import { createLogger, type Logger } from "../../src/log.js";
@@ -49,8 +49,9 @@ export async function runExporter(
   scenarioYaml: string,
   overrides: Partial<Config> = {},
   logger?: Logger,
+  options: AppOptions = {},
 ): Promise<Running> {
-  const simulator = await simulate(scenarioYaml);
+  const simulator = await simulate(scenarioYaml, options.now ? { wallClock: options.now } : {});
   const config = testConfig(overrides);
   const app = await startApp(
     config,
@@ -61,6 +62,7 @@ export async function runExporter(
       requestTimeoutMs: config.timeoutMs,
     },
     logger ?? createLogger(config.logLevel, "json"),
+    options,
   );
   running.push(app);
   return {

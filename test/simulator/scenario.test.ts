@@ -28,6 +28,41 @@ accounts:
     expect(target?.faults).toEqual([{ kind: "slow", delay: 250 }]);
   });
 
+  it("reads rate limits, organizations and member fields", () => {
+    const scenario = parseScenario(`
+rateLimit: {perSecond: 5, burst: 5}
+organizations:
+  managementAccountId: "111111111111"
+  pageSize: 10
+  faults: [{kind: throttling, calls: [1]}]
+accounts:
+  - id: "111111111111"
+    email: root@example.com
+    status: SUSPENDED
+    regions: [{region: us-east-1, rateLimit: {perSecond: 0.5}}]
+`);
+    expect(scenario.rateLimit).toEqual({ perSecond: 5, burst: 5 });
+    expect(scenario.organizations).toEqual({
+      managementAccountId: "111111111111",
+      pageSize: 10,
+      faults: [{ kind: "throttling", calls: [1] }],
+    });
+    expect(scenario.accounts[0]).toMatchObject({ email: "root@example.com", status: "SUSPENDED" });
+    expect(scenario.accounts[0]?.regions[0]?.rateLimit).toEqual({ perSecond: 0.5 });
+  });
+
+  it("reads a JSON document the same as its YAML", () => {
+    const yamlText =
+      'accounts:\n  - id: "111111111111"\n    regions: [{region: us-east-1, generate: {count: 2}}]\n';
+    const json = JSON.stringify({
+      accounts: [
+        { id: "111111111111", regions: [{ region: "us-east-1", generate: { count: 2 } }] },
+      ],
+    });
+    expect(parseScenario(json)).toEqual(parseScenario(yamlText));
+    expect(parseScenario("{accounts: []}")).toEqual(parseScenario("accounts: []"));
+  });
+
   it("accepts an empty document as a world without accounts", () => {
     expect(parseScenario("")).toEqual({ defaultAccountId: "000000000000", accounts: [] });
   });
@@ -67,6 +102,23 @@ accounts:
       /stores\.1\.id: duplicate id "a"/,
     ],
     ["a page size over 1000", "pageSize: 5000", /pageSize/],
+    ["a zero rate limit", "rateLimit: {perSecond: 0}", /rateLimit\.perSecond/],
+    [
+      "an unknown rate limit key",
+      'accounts: [{id: "111111111111", regions: [{region: us-east-1, rateLimit: {perMinute: 5}}]}]',
+      /unknown key "accounts\.0\.regions\.0\.rateLimit\.perMinute"/,
+    ],
+    ["organizations without a management account", "organizations: {}", /managementAccountId/],
+    [
+      "an organizations page size over 20",
+      'organizations: {managementAccountId: "111111111111", pageSize: 21}',
+      /organizations\.pageSize/,
+    ],
+    [
+      "an unknown account status",
+      'accounts: [{id: "111111111111", status: CLOSED}]',
+      /accounts\.0\.status/,
+    ],
     ["invalid YAML", "accounts: [", /not valid YAML/],
   ])("rejects %s, naming the key", (_, yamlText, message) => {
     expect(() => parseScenario(yamlText)).toThrow(message);

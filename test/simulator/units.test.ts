@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { pickFault } from "../../src/simulator/faults.js";
 import { markerCodec } from "../../src/simulator/markers.js";
 import { mulberry32 } from "../../src/simulator/random.js";
+import { tokenBucket } from "../../src/simulator/ratelimit.js";
 import type { FaultSpec } from "../../src/simulator/scenario.js";
 import { parseAuthorization } from "../../src/simulator/sigv4.js";
 import { generateStores, stateAt } from "../../src/simulator/stores.js";
@@ -108,5 +109,41 @@ describe("mulberry32", () => {
     const draws = Array.from({ length: 1000 }, () => a());
     expect(draws).toEqual(Array.from({ length: 1000 }, () => b()));
     expect(draws.every((draw) => draw >= 0 && draw < 1)).toBe(true);
+  });
+});
+
+describe("tokenBucket", () => {
+  const takes = (bucket: ReturnType<typeof tokenBucket>, atMs: number, count: number) =>
+    Array.from({ length: count }, () => bucket.take(atMs)).filter(Boolean).length;
+
+  it("starts full, refills at perSecond and never holds more than burst", () => {
+    const bucket = tokenBucket({ perSecond: 5, burst: 5 });
+    expect(takes(bucket, 0, 10)).toBe(5);
+    expect(takes(bucket, 100, 10)).toBe(0);
+    expect(takes(bucket, 200, 10)).toBe(1);
+    expect(takes(bucket, 60_000, 10)).toBe(5);
+  });
+
+  it("adds fractional rates up without floating-point loss", () => {
+    const bucket = tokenBucket({ perSecond: 0.5, burst: 1 });
+    expect(bucket.take(0)).toBe(true);
+    expect(bucket.take(1_999)).toBe(false);
+    expect(bucket.take(2_000)).toBe(true);
+    const tenth = tokenBucket({ perSecond: 10, burst: 1 });
+    tenth.take(0);
+    expect([1, 2, 3].map((step) => tenth.take(step * 100))).toEqual([true, true, true]);
+  });
+
+  it("defaults burst to perSecond rounded up, at least 1", () => {
+    expect(tokenBucket({ perSecond: 2.5 }).burst).toBe(3);
+    expect(tokenBucket({ perSecond: 0.1 }).burst).toBe(1);
+  });
+
+  it("ignores a clock that steps backwards", () => {
+    const bucket = tokenBucket({ perSecond: 1, burst: 1 });
+    expect(bucket.take(10_000)).toBe(true);
+    expect(bucket.take(0)).toBe(false);
+    expect(bucket.take(10_999)).toBe(false);
+    expect(bucket.take(11_000)).toBe(true);
   });
 });

@@ -214,6 +214,84 @@ accounts:
       expect(problem.startsWith("c.yml: ") || !problem.includes("c.yml")).toBe(true);
   });
 
+  it("reads discovery, sharding and the session duration", () => {
+    const file = `
+regions: [us-east-1]
+sessionDuration: 30m
+discovery:
+  organizations:
+    roleArn: arn:aws:iam::999999999999:role/org-reader
+    memberRoleName: kms-keystore-exporter
+    refresh: 30m
+    excludeAccounts: ["123456789012"]
+shard: {index: 1, count: 3}
+`;
+    const config = load(["--config.file=c.yml"], { "c.yml": file });
+    expect(config.accounts).toEqual([]);
+    expect(config.sessionDurationSeconds).toBe(1_800);
+    expect(config.shard).toEqual({ index: 1, count: 3 });
+    expect(config.discovery).toMatchObject({
+      roleArn: "arn:aws:iam::999999999999:role/org-reader",
+      memberRoleName: "kms-keystore-exporter",
+      refreshMs: 1_800_000,
+      excludeAccounts: ["123456789012"],
+    });
+    // Flags win over the file, so one ConfigMap serves every replica.
+    expect(load(["--config.file=c.yml", "--shard.index=2"], { "c.yml": file }).shard).toEqual({
+      index: 2,
+      count: 3,
+    });
+  });
+
+  it.each([
+    [
+      "shard index out of range",
+      "regions: [us-east-1]\nshard: {index: 3, count: 3}",
+      [],
+      /shard\.index: index must be less than count/,
+    ],
+    [
+      "shard flag out of range",
+      "regions: [us-east-1]",
+      ["--shard.index=4", "--shard.count=4"],
+      /--shard.index: 4 must be less than the shard count 4/,
+    ],
+    [
+      "shard flag not a number",
+      "regions: [us-east-1]",
+      ["--shard.count=many"],
+      /--shard.count: "many" is not a whole number/,
+    ],
+    [
+      "session too short",
+      "regions: [us-east-1]\nsessionDuration: 5m",
+      [],
+      /sessionDuration: must be between 15m and 12h/,
+    ],
+    [
+      "bad member role",
+      "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: 'a b'}}",
+      [],
+      /discovery\.organizations\.memberRoleName: not an IAM role name/,
+    ],
+    [
+      "bad excluded account",
+      "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: r, excludeAccounts: ['12']}}",
+      [],
+      /excludeAccounts\[0\]: not a 12-digit account id/,
+    ],
+    [
+      "unknown discovery source",
+      "regions: [us-east-1]\ndiscovery: {ldap: {}}",
+      [],
+      /discovery\.ldap: unknown key/,
+    ],
+  ])("rejects %s", (_case, file, flags, message) => {
+    expect(
+      problemsOf(() => load(["--config.file=c.yml", ...flags], { "c.yml": file })).join("\n"),
+    ).toMatch(message);
+  });
+
   it("reports every problem at once", () => {
     const problems = problemsOf(() =>
       load(["--config.file=c.yml", "--log.level=loud"], {

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/errors.js";
+import type { Config } from "../../src/config/types.js";
+import { role, runExporter, testConfig, waitUntilReady } from "../helpers/exporter.js";
+import { samplesNamed, sampleValue } from "../helpers/exposition.js";
+
+const [A, B, C] = ["111111111111", "222222222222", "333333333333"];
+
+const SCENARIO = `
+accounts:
+${[A, B, C]
+  .map(
+    (id) => `  - id: "${id}"
+    regions:
+      - region: us-east-1
+        stores: [{id: cks-${id}00000, name: store-${id}, state: FAILED, errorCode: NETWORK_ERRORS}]`,
+  )
+  .join("\n")}
+`;
+
+describe("reload", () => {
+  it("keeps unchanged targets, drops removed ones, adds new ones, and rejects an invalid config", async () => {
+    let next: () => Config = () =>
+      testConfig({ accounts: [{ roleArn: role(A) }, { roleArn: role(B) }] });
+    const { app, scrape } = await runExporter(SCENARIO, next(), undefined, {
+      loadConfig: () => next(),
+    });
+    await waitUntilReady(app);
+    const before = await scrape();
+    const aSuccess = sampleValue(
+      before,
+      "kms_keystore_exporter_target_last_success_timestamp_seconds",
+      {
+        account_id: A,
+      },
+    );
+    expect(
+      samplesNamed(before, "aws_kms_custom_key_store_info")
+        .map((s) => s.labels.account_id)
+        .sort(),
+    ).toEqual([A, B]);
+    expect(sampleValue(before, "kms_keystore_exporter_config_last_reload_successful")).toBe(1);
+
+    next = () => testConfig({ accounts: [{ roleArn: role(A) }, { roleArn: role(C) }] });
+    const response = await fetch(`${app.url}/-/reload`, { method: "POST" });
+    expect(response.status).toBe(200);
+    // Right after the reload: A kept as it was, B gone, C not polled yet.
+    const right = await scrape();
+    expect(
+      samplesNamed(right, "aws_kms_custom_key_store_info").map((s) => s.labels.account_id),
+    ).toEqual([A]);
+    expect(
+      sampleValue(right, "kms_keystore_exporter_target_last_success_timestamp_seconds", {
+        account_id: A,
+      }),
+    ).toBe(aSuccess);
+    expect(samplesNamed(right, "kms_keystore_exporter_target_up", { account_id: B })).toHaveLength(
+      0,
+    );
+    await waitUntilReady(app);
+    const after = await scrape();
+    expect(
+      samplesNamed(after, "aws_kms_custom_key_store_info")
+        .map((s) => s.labels.account_id)
+        .sort(),
+    ).toEqual([A, C]);
+
+    next = () => {
+      throw new ConfigError(["c.yml: interval: not a duration"]);
+    };
+    const failed = await fetch(`${app.url}/-/reload`, { method: "POST" });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toContain("interval: not a duration");
+    const kept = await scrape();
+    expect(sampleValue(kept, "kms_keystore_exporter_config_last_reload_successful")).toBe(0);
+    expect(
+      samplesNamed(kept, "aws_kms_custom_key_store_info")
+        .map((s) => s.labels.account_id)
+        .sort(),
+    ).toEqual([A, C]);
+    expect((await fetch(`${app.url}/-/reload`)).status).toBe(405);
+  });
+});
