@@ -82,7 +82,9 @@ export class MetricsCache {
 
   async render(): Promise<RenderedMetrics> {
     const storePart = this.currentStorePart();
-    const dynamicText = this.currentTargetText() + (await this.registry.metrics());
+    // prom-client writes NaN as "Nan"; Prometheus reads it, stricter parsers do not.
+    const registryText = (await this.registry.metrics()).replace(/ Nan$/gm, " NaN");
+    const dynamicText = this.currentTargetText() + registryText;
     const storeGzip = await storePart.gzipped;
     return {
       textParts: [storePart.text, dynamicText],

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { type App, startApp } from "../app.js";
+import { DEFAULTS } from "../config/load.js";
+import type { Config } from "../config/types.js";
+import { createLogger } from "../log.js";
+import { PACKAGE_ROOT } from "../version.js";
+
+/**
+ * Benchmarks run the simulator in a child process (so the exporter's CPU and memory are
+ * its own) and the exporter in this one, both on 127.0.0.1.
+ */
+export interface SimulatorProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startSimulatorProcess(scenarioYaml: string): Promise<SimulatorProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "kms-bench-"));
+  const scenarioPath = join(dir, "scenario.yaml");
+  writeFileSync(scenarioPath, scenarioYaml);
+  const child = spawn(
+    process.execPath,
+    [join(PACKAGE_ROOT, "dist", "simulator", "main.js"), "--scenario", scenarioPath, "--port", "0"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on("line", (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export function benchConfig(overrides: Partial<Config>): Config {
+  return {
+    configFile: undefined,
+    intervalMs: 60_000,
+    timeoutMs: 30_000,
+    concurrency: DEFAULTS.concurrency,
+    retry: { ...DEFAULTS.retry },
+    regions: ["us-east-1"],
+    accounts: [{}],
+    sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
+    discovery: undefined,
+    shard: { index: 0, count: 1 },
+    listenAddress: { host: "127.0.0.1", port: 0 },
+    telemetryPath: DEFAULTS.telemetryPath,
+    logLevel: "warn",
+    logFormat: "json",
+    demo: false,
+    ...overrides,
+  };
+}
+
+export function startExporter(config: Config, simulatorUrl: string): Promise<App> {
+  return startApp(
+    config,
+    {
+      endpoint: simulatorUrl,
+      baseCredentials: async () => ({ accessKeyId: "AKIABENCHBENCHBENCH1", secretAccessKey: "bench" }),
+      connectTimeoutMs: 3_000,
+      requestTimeoutMs: Math.min(config.timeoutMs, 10_000),
+    },
+    createLogger(config.logLevel, "json"),
+  );
+}
+
+export async function scrapeText(app: App): Promise<string> {
+  return (await fetch(`${app.url}/metrics`)).text();
+}
+
+/** Sum of a counter's samples by one label, from exposition text. */
+export function sumBy(text: string, metric: string, label: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${metric}{`)) continue;
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    const key = new RegExp(`${label}="([^"]*)"`).exec(line)?.[1] ?? "";
+    sums.set(key, (sums.get(key) ?? 0) + value);
+  }
+  return sums;
+}
+
+export function mib(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MiB`;
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, pollMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
