@@ -1,11 +1,13 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import {
   type AwsSettings,
   callerAccountId,
   clientOptions,
   createKmsClient,
+  createRequestHandler,
 } from "./aws/clients.js";
 import { assumedRoleCredentials } from "./aws/credentials.js";
 import { accountIdOfRoleArn } from "./config/load.js";
@@ -66,6 +68,7 @@ function sameDiscovery(
 export class Exporter {
   private config: Config;
   private readonly scheduler: Scheduler;
+  private readonly requestHandler: NodeHttpHandler;
   private readonly clients = new Map<string, { client: KMSClient; identity: string }>();
   private readonly sessions = new Map<string, AccountSession>();
   private accounts = new Map<string, Account>();
@@ -82,6 +85,7 @@ export class Exporter {
   constructor(private readonly options: ExporterOptions) {
     this.config = options.config;
     this.now = options.now ?? Date.now;
+    this.requestHandler = createRequestHandler(options.aws, options.config.concurrency);
     this.scheduler = new Scheduler({
       intervalMs: this.config.intervalMs,
       concurrency: this.config.concurrency,
@@ -143,7 +147,12 @@ export class Exporter {
           this.stopController.signal,
           AbortSignal.timeout(config.timeoutMs),
         ]);
-        this.defaultAccountId = await callerAccountId(region, this.options.aws, signal);
+        this.defaultAccountId = await callerAccountId(
+          region,
+          this.options.aws,
+          this.requestHandler,
+          signal,
+        );
         logger.info({ account_id: this.defaultAccountId }, "default credentials resolved");
         this.identityPending = false;
         this.applyAccounts();
@@ -196,7 +205,7 @@ export class Exporter {
       ? this.discoveryCredentials
       : this.options.aws.baseCredentials;
     const client = new OrganizationsClient({
-      ...clientOptions(DEFAULT_STS_REGION, credentials, this.options.aws),
+      ...clientOptions(DEFAULT_STS_REGION, credentials, this.options.aws, this.requestHandler),
       maxAttempts: 3,
     });
     try {
@@ -236,8 +245,6 @@ export class Exporter {
         this.discovered = [];
         this.applyAccounts();
       }
-    } finally {
-      client.destroy();
     }
     this.discoveryTimer = setTimeout(
       () => void this.refreshDiscovery(generation),
@@ -262,7 +269,6 @@ export class Exporter {
     for (const [key, entry] of this.clients) {
       const account = this.accounts.get(key.split("/")[0] as string);
       if (!targetKeys.has(key) || !account || sessionIdentity(account) !== entry.identity) {
-        entry.client.destroy();
         this.clients.delete(key);
       }
     }
@@ -305,6 +311,7 @@ export class Exporter {
         region: stsRegion,
         endpoint: this.options.aws.endpoint,
         durationSeconds: this.config.sessionDurationSeconds,
+        requestHandler: this.requestHandler,
         onCall: (error) => {
           metrics.apiRequests.inc(labels);
           if (error === undefined) return;
@@ -331,7 +338,12 @@ export class Exporter {
     let entry = this.clients.get(target.key);
     if (!entry) {
       entry = {
-        client: createKmsClient(target.region, this.sessionOf(account), this.options.aws),
+        client: createKmsClient(
+          target.region,
+          this.sessionOf(account),
+          this.options.aws,
+          this.requestHandler,
+        ),
         identity,
       };
       this.clients.set(target.key, entry);
@@ -421,7 +433,7 @@ export class Exporter {
     this.stopController.abort();
     clearTimeout(this.discoveryTimer);
     await this.scheduler.stop();
-    for (const entry of this.clients.values()) entry.client.destroy();
+    this.requestHandler.destroy();
   }
 }
 

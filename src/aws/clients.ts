@@ -1,6 +1,7 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export interface AwsSettings {
   /** Undefined lets the SDK pick the endpoint (AWS_ENDPOINT_URL[_KMS|_STS] included). */
@@ -12,22 +13,36 @@ export interface AwsSettings {
   requestTimeoutMs: number;
 }
 
-/** What every client of ours shares: region, credentials, endpoint and timeouts. */
+/**
+ * One HTTP handler (and so one keep-alive connection pool) for every client of the
+ * process. A handler per client costs a pool and sockets per account × region, which at
+ * thousands of targets is most of the exporter's memory. Its owner destroys it at stop;
+ * clients are dropped, never destroyed, since destroying one destroys its handler.
+ */
+export function createRequestHandler(settings: AwsSettings, concurrency: number): NodeHttpHandler {
+  const maxSockets = Math.max(50, concurrency);
+  return new NodeHttpHandler({
+    connectionTimeout: settings.connectTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
+    // Without this the SDK only logs a warning when requestTimeout passes.
+    throwOnRequestTimeout: true,
+    httpAgent: { keepAlive: true, maxSockets },
+    httpsAgent: { keepAlive: true, maxSockets },
+  });
+}
+
+/** What every client of ours shares: region, credentials, endpoint and the HTTP handler. */
 export function clientOptions(
   region: string,
   credentials: AwsCredentialIdentityProvider | undefined,
   settings: AwsSettings,
+  requestHandler: NodeHttpHandler,
 ) {
   return {
     region,
     ...(credentials ? { credentials } : {}),
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    requestHandler: {
-      connectionTimeout: settings.connectTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      // Without this the SDK only logs a warning when requestTimeout passes.
-      throwOnRequestTimeout: true,
-    },
+    requestHandler,
   };
 }
 
@@ -39,28 +54,29 @@ export function createKmsClient(
   region: string,
   credentials: AwsCredentialIdentityProvider | undefined,
   settings: AwsSettings,
+  requestHandler: NodeHttpHandler,
 ): KMSClient {
-  return new KMSClient({ ...clientOptions(region, credentials, settings), maxAttempts: 1 });
+  return new KMSClient({
+    ...clientOptions(region, credentials, settings, requestHandler),
+    maxAttempts: 1,
+  });
 }
 
 /** The account id of the default credentials: one STS call, made once at start. */
 export async function callerAccountId(
   region: string,
   settings: AwsSettings,
+  requestHandler: NodeHttpHandler,
   signal: AbortSignal,
 ): Promise<string> {
   // A one-off call at start: the SDK's own retries are enough here.
   const client = new STSClient({
-    ...clientOptions(region, settings.baseCredentials, settings),
+    ...clientOptions(region, settings.baseCredentials, settings, requestHandler),
     maxAttempts: 3,
   });
-  try {
-    const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
-    if (!identity.Account || !/^\d{12}$/.test(identity.Account)) {
-      throw new Error(`GetCallerIdentity returned no valid account id (${identity.Account})`);
-    }
-    return identity.Account;
-  } finally {
-    client.destroy();
+  const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+  if (!identity.Account || !/^\d{12}$/.test(identity.Account)) {
+    throw new Error(`GetCallerIdentity returned no valid account id (${identity.Account})`);
   }
+  return identity.Account;
 }

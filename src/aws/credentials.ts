@@ -1,5 +1,6 @@
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export const ROLE_SESSION_NAME = "kms-keystore-exporter";
 /** Refresh this long before expiry, so no poll starts with credentials about to lapse. */
@@ -62,6 +63,8 @@ export interface AssumeRoleSettings {
   /** Undefined leaves STS to the SDK (including AWS_ENDPOINT_URL_STS). */
   endpoint: string | undefined;
   durationSeconds: number;
+  /** The process's shared HTTP handler (see createRequestHandler). */
+  requestHandler: NodeHttpHandler;
   /** Called after every AssumeRole call, with its error if it failed (counters, logs). */
   onCall: (error?: unknown) => void;
 }
@@ -83,6 +86,7 @@ export function assumedRoleCredentials(
       // One attempt per call, so that every STS request is counted; a failure is held and
       // the next round tries again.
       maxAttempts: 1,
+      requestHandler: settings.requestHandler,
       ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     },
   });

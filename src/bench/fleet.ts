@@ -1,4 +1,12 @@
-import { benchConfig, mib, scrapeText, startExporter, startSimulatorProcess, sumBy, waitFor } from "./harness.js";
+import {
+  benchConfig,
+  mib,
+  scrapeText,
+  startExporter,
+  startSimulatorProcess,
+  sumBy,
+  waitFor,
+} from "./harness.js";
 
 /**
  * A whole organisation in one process: ACCOUNTS accounts × 4 regions, each reached through
@@ -14,8 +22,13 @@ function accountId(index: number): string {
 }
 
 function scenario(): string {
-  const regions = REGIONS.map((region) => `      - {region: ${region}, generate: {count: 3}}`).join("\n");
-  const accounts = Array.from({ length: ACCOUNTS }, (_, index) => `  - id: "${accountId(index)}"\n    regions:\n${regions}`);
+  const regions = REGIONS.map((region) => `      - {region: ${region}, generate: {count: 3}}`).join(
+    "\n",
+  );
+  const accounts = Array.from(
+    { length: ACCOUNTS },
+    (_, index) => `  - id: "${accountId(index)}"\n    regions:\n${regions}`,
+  );
   return `accounts:\n${accounts.join("\n")}\n`;
 }
 
@@ -35,9 +48,14 @@ export async function fleetBenchmark(): Promise<void> {
   const targets = ACCOUNTS * REGIONS.length;
   await waitFor(() => app.exporter.ready(), 600_000);
   const firstRoundMs = Date.now() - started;
-  const firstSuccess = new Map([...app.state.states()].map((state) => [state.target.key, state.lastSuccessMs]));
+  const firstSuccess = new Map(
+    [...app.state.states()].map((state) => [state.target.key, state.lastSuccessMs]),
+  );
   await waitFor(
-    () => [...app.state.states()].every((state) => state.lastSuccessMs !== firstSuccess.get(state.target.key)),
+    () =>
+      [...app.state.states()].every(
+        (state) => state.lastSuccessMs !== firstSuccess.get(state.target.key),
+      ),
     INTERVAL_MS * 3,
     200,
   );
@@ -47,13 +65,26 @@ export async function fleetBenchmark(): Promise<void> {
   const calls = sumBy(text, "kms_keystore_exporter_api_requests_total", "operation");
   const errors = sumBy(text, "kms_keystore_exporter_api_request_errors_total", "error");
   const up = [...app.state.states()].filter((state) => state.up).length;
-  const stores = [...app.state.states()].reduce((total, state) => total + (state.stores?.length ?? 0), 0);
-  console.log(`fleet: ${ACCOUNTS} accounts × ${REGIONS.length} regions = ${targets} targets, ${stores} stores`);
-  console.log(`  first round (start → every target polled): ${(firstRoundMs / 1000).toFixed(1)} s at concurrency ${config.concurrency}`);
+  const stores = [...app.state.states()].reduce(
+    (total, state) => total + (state.stores?.length ?? 0),
+    0,
+  );
+  console.log(
+    `fleet: ${ACCOUNTS} accounts × ${REGIONS.length} regions = ${targets} targets, ${stores} stores`,
+  );
+  console.log(
+    `  first round (start → every target polled): ${(firstRoundMs / 1000).toFixed(1)} s at concurrency ${config.concurrency}`,
+  );
   console.log(`  targets up after two rounds: ${up} of ${targets}`);
-  console.log(`  API calls by operation (start to end of the second round): ${[...calls].map(([op, n]) => `${op}=${n}`).join(", ")}`);
-  console.log(`  API errors: ${errors.size === 0 ? "none" : [...errors].map(([name, n]) => `${name}=${n}`).join(", ")}`);
-  console.log(`  resident memory after the second round: ${mib(rss)} (heap used ${mib(process.memoryUsage().heapUsed)})`);
+  console.log(
+    `  API calls by operation (start to end of the second round): ${[...calls].map(([op, n]) => `${op}=${n}`).join(", ")}`,
+  );
+  console.log(
+    `  API errors: ${errors.size === 0 ? "none" : [...errors].map(([name, n]) => `${name}=${n}`).join(", ")}`,
+  );
+  console.log(
+    `  resident memory after the second round: ${mib(rss)} (heap used ${mib(process.memoryUsage().heapUsed)})`,
+  );
   console.log(`  /metrics size: ${mib(Buffer.byteLength(text))}`);
   await app.stop(1_000);
   await simulator.stop();

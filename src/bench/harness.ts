@@ -73,7 +73,10 @@ export function startExporter(config: Config, simulatorUrl: string): Promise<App
     config,
     {
       endpoint: simulatorUrl,
-      baseCredentials: async () => ({ accessKeyId: "AKIABENCHBENCHBENCH1", secretAccessKey: "bench" }),
+      baseCredentials: async () => ({
+        accessKeyId: "AKIABENCHBENCHBENCH1",
+        secretAccessKey: "bench",
+      }),
       connectTimeoutMs: 3_000,
       requestTimeoutMs: Math.min(config.timeoutMs, 10_000),
     },
@@ -101,7 +104,11 @@ export function mib(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MiB`;
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs: number, pollMs = 50): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  pollMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("timed out");
