@@ -16,6 +16,7 @@ import type { Logger } from "./log.js";
 import type { ExporterMetrics } from "./metrics/exporter-metrics.js";
 import { classifyError } from "./poller/errors.js";
 import { PollError, pollTarget } from "./poller/poll.js";
+import { TargetRateLimiter } from "./poller/rate-limit.js";
 import { Scheduler } from "./poller/scheduler.js";
 import type { StateStore } from "./state/state.js";
 import type { StoreTransition } from "./state/transitions.js";
@@ -71,6 +72,7 @@ export class Exporter {
   private readonly requestHandler: NodeHttpHandler;
   private readonly clients = new Map<string, { client: KMSClient; identity: string }>();
   private readonly sessions = new Map<string, AccountSession>();
+  private readonly limiters = new Map<string, TargetRateLimiter>();
   private accounts = new Map<string, Account>();
   private readonly now: () => number;
   private readonly stopController = new AbortController();
@@ -113,6 +115,7 @@ export class Exporter {
     this.config = config;
     this.options.metrics.pollInterval.set(config.intervalMs / 1000);
     this.scheduler.configure({ intervalMs: config.intervalMs, concurrency: config.concurrency });
+    for (const limiter of this.limiters.values()) limiter.configure(config.rateLimit);
     if (!sameDiscovery(previous.discovery, config.discovery)) {
       this.discovered = undefined;
       this.restartDiscovery();
@@ -272,6 +275,7 @@ export class Exporter {
         this.clients.delete(key);
       }
     }
+    for (const key of this.limiters.keys()) if (!targetKeys.has(key)) this.limiters.delete(key);
     this.options.state.setTargets(targets);
     this.scheduler.setTargets(targets);
     this.options.metrics.shardTargets.reset();
@@ -333,6 +337,15 @@ export class Exporter {
     );
   }
 
+  private limiterOf(target: Target): TargetRateLimiter {
+    let limiter = this.limiters.get(target.key);
+    if (!limiter) {
+      limiter = new TargetRateLimiter(this.config.rateLimit, this.now);
+      this.limiters.set(target.key, limiter);
+    }
+    return limiter;
+  }
+
   private clientOf(target: Target, account: Account): KMSClient {
     const identity = sessionIdentity(account);
     let entry = this.clients.get(target.key);
@@ -380,6 +393,10 @@ export class Exporter {
         maxPages: MAX_PAGES,
         signal,
         now: this.now,
+        rateLimiter: this.limiterOf(target),
+        onRateLimitWait: (waitedMs) => {
+          if (waitedMs > 0) metrics.rateLimitWait.inc(labels, waitedMs / 1000);
+        },
         onAttempt: ({ operation, attempt, error }) => {
           metrics.apiRequests.inc({ ...labels, operation });
           if (!error) return;
@@ -409,11 +426,14 @@ export class Exporter {
         error instanceof PollError
           ? error
           : new PollError("UnknownError", String(error), { cause: error });
+      const failedAt = this.now();
+      metrics.pollErrors.inc({ ...labels, error: pollError.errorName });
       const outcome = state.recordFailure(
         target.key,
         { name: pollError.errorName, message: pollError.message },
-        this.now() - startedAt,
+        failedAt - startedAt,
       );
+      this.dropIfStale(target, failedAt);
       // One warn when a target goes down or fails differently, not one per poll or retry.
       const log = outcome.newlyDown || outcome.errorChanged ? logger.warn : logger.debug;
       log.call(
@@ -425,6 +445,23 @@ export class Exporter {
           message: pollError.message,
         },
         "target poll failed; keeping its last known stores",
+      );
+    }
+  }
+
+  /** maxStaleness: last known stores older than this are no longer worth exporting. */
+  private dropIfStale(target: Target, at: number): void {
+    const maxStalenessMs = this.config.maxStalenessMs;
+    const lastSuccessMs = this.options.state.get(target.key)?.lastSuccessMs;
+    if (maxStalenessMs === undefined || lastSuccessMs === undefined) return;
+    if (at - lastSuccessMs > maxStalenessMs && this.options.state.dropStores(target.key)) {
+      this.options.logger.warn(
+        {
+          account_id: target.accountId,
+          region: target.region,
+          last_success: new Date(lastSuccessMs).toISOString(),
+        },
+        "no successful poll within maxStaleness; dropping the target's store series",
       );
     }
   }

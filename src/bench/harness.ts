@@ -56,6 +56,8 @@ export function benchConfig(overrides: Partial<Config>): Config {
     retry: { ...DEFAULTS.retry },
     regions: ["us-east-1"],
     accounts: [{}],
+    rateLimit: { perSecond: 50, burst: 50 },
+    maxStalenessMs: undefined,
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
     discovery: undefined,
     shard: { index: 0, count: 1 },

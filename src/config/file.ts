@@ -71,6 +71,14 @@ export const fileSchema = z.strictObject({
   timeout: positiveDuration.optional(),
   concurrency: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),
   retry: retry.partial().optional(),
+  rateLimit: z
+    .strictObject({
+      perSecond: z.number().positive("must be more than 0").max(1_000),
+      burst: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000),
+    })
+    .partial()
+    .optional(),
+  maxStaleness: positiveDuration.optional(),
   regions: regionList.optional(),
   accounts: z.array(account).min(1, "the account list is empty").optional(),
   sessionDuration: duration

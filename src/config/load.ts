@@ -17,6 +17,7 @@ export const DEFAULTS = {
   timeoutMs: 30_000,
   concurrency: 16,
   retry: { maxAttempts: 5, minDelayMs: 200, maxDelayMs: 5_000 },
+  rateLimit: { perSecond: 5, burst: 5 },
   sessionDurationSeconds: 3_600,
   discoveryRefreshMs: 3_600_000,
   listenAddress: ":10127",
@@ -193,6 +194,9 @@ export function loadConfig(
     minDelayMs: file.retry?.minDelay ?? DEFAULTS.retry.minDelayMs,
     maxDelayMs: file.retry?.maxDelay ?? DEFAULTS.retry.maxDelayMs,
   };
+  if (file.maxStaleness !== undefined && file.maxStaleness < intervalMs) {
+    problems.push("maxStaleness: must not be shorter than interval (every series would flap)");
+  }
   if (retry.minDelayMs > retry.maxDelayMs) {
     problems.push("retry.minDelay: must not be longer than retry.maxDelay");
   }
@@ -217,6 +221,11 @@ export function loadConfig(
     timeoutMs,
     concurrency: file.concurrency ?? DEFAULTS.concurrency,
     retry,
+    rateLimit: {
+      perSecond: file.rateLimit?.perSecond ?? DEFAULTS.rateLimit.perSecond,
+      burst: file.rateLimit?.burst ?? DEFAULTS.rateLimit.burst,
+    },
+    maxStalenessMs: file.maxStaleness,
     regions,
     accounts,
     sessionDurationSeconds:

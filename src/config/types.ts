@@ -48,6 +48,10 @@ export interface Config {
   timeoutMs: number;
   concurrency: number;
   retry: RetryPolicy;
+  /** Token bucket per target, shared by all its calls (retries included). */
+  rateLimit: { perSecond: number; burst: number };
+  /** After this long without a successful poll a target's store series go; undefined: never. */
+  maxStalenessMs: number | undefined;
   regions: string[];
   accounts: AccountConfig[];
   /** Lifetime asked for assumed-role sessions. */

@@ -16,6 +16,8 @@ export interface ExporterMetrics {
   apiRequests: Counter<"account_id" | "region" | "operation">;
   apiRequestErrors: Counter<"account_id" | "region" | "operation" | "error">;
   pollInterval: Gauge;
+  pollErrors: Counter<"account_id" | "region" | "error">;
+  rateLimitWait: Counter<"account_id" | "region">;
   shardTargets: Gauge<"shard">;
   configReloadSuccessful: Gauge;
   configReloadSuccessTimestamp: Gauge;
@@ -61,6 +63,18 @@ export function createExporterMetrics(build: {
       name: "kms_keystore_exporter_api_request_errors_total",
       help: "Failed HTTP attempts to AWS APIs, by exception name (or transport failure).",
       labelNames: ["account_id", "region", "operation", "error"],
+      registers: [registry],
+    }),
+    pollErrors: new Counter({
+      name: "kms_keystore_exporter_target_poll_errors_total",
+      help: "Polls of the target that failed, by the error that ended them (after retries).",
+      labelNames: ["account_id", "region", "error"],
+      registers: [registry],
+    }),
+    rateLimitWait: new Counter({
+      name: "kms_keystore_exporter_rate_limit_wait_seconds_total",
+      help: "Time spent waiting for the target's rate limiter before API calls.",
+      labelNames: ["account_id", "region"],
       registers: [registry],
     }),
     shardTargets: new Gauge({

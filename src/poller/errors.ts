@@ -2,6 +2,8 @@ export interface ClassifiedError {
   /** The `error` label: the AWS exception name, or what kind of transport failure it was. */
   name: string;
   retryable: boolean;
+  /** The service asked us to slow down (the rate limiter backs off). */
+  throttled?: boolean;
 }
 
 const THROTTLING = new Set([
@@ -50,7 +52,11 @@ export function classifyError(error: unknown): ClassifiedError {
   if (code !== undefined && CONNECTION_CODES.has(code)) return { name: code, retryable: true };
   if (TIMEOUTS.has(rawName)) return { name: "TimeoutError", retryable: true };
   if (THROTTLING.has(rawName) || status === 429) {
-    return { name: THROTTLING.has(rawName) ? rawName : "ThrottlingException", retryable: true };
+    return {
+      name: THROTTLING.has(rawName) ? rawName : "ThrottlingException",
+      retryable: true,
+      throttled: true,
+    };
   }
   if (status !== undefined && status >= 500) {
     return {

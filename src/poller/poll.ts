@@ -44,6 +44,13 @@ export interface PollOptions {
   maxPages: number;
   /** Called once per HTTP attempt, after it ends (counters, debug logs). */
   onAttempt: (event: AttemptEvent) => void;
+  /** The target's rate limiter, asked before every attempt (retries included). */
+  rateLimiter?: {
+    acquire(signal: AbortSignal): Promise<number>;
+    onThrottled(): void;
+  };
+  /** Time spent waiting for the rate limiter before an attempt. */
+  onRateLimitWait?: (waitedMs: number) => void;
   /** Aborts the poll from outside (shutdown, target removed). */
   signal?: AbortSignal;
   random?: () => number;
@@ -95,6 +102,9 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
   let attempt = 0;
 
   const callOnce = async (marker: string | undefined) => {
+    if (options.rateLimiter) {
+      options.onRateLimitWait?.(await options.rateLimiter.acquire(controller.signal));
+    }
     attempt++;
     try {
       const page = await options.client.send(
@@ -108,6 +118,7 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
       return page;
     } catch (cause) {
       const classified = controller.signal.aborted ? DEADLINE : classifyError(cause);
+      if (classified.throttled) options.rateLimiter?.onThrottled();
       options.onAttempt({ operation: OPERATION, attempt, error: classified, cause });
       const failure = new AttemptFailure(classified, { cause });
       throw classified.retryable ? failure : new AbortError(failure);

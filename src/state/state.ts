@@ -93,6 +93,16 @@ export class StateStore {
     return transitions;
   }
 
+  /** Forgets a target's last known stores (they are too old to keep exporting). */
+  dropStores(key: string): boolean {
+    const state = this.byKey.get(key);
+    if (state?.stores === undefined) return false;
+    state.stores = undefined;
+    this.storesVersion++;
+    this.version++;
+    return true;
+  }
+
   recordFailure(
     key: string,
     error: { name: string; message: string },

@@ -26,6 +26,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     retry: { maxAttempts: 4, minDelayMs: 10, maxDelayMs: 50 },
     regions: ["us-east-1"],
     accounts: [{}] as AccountConfig[],
+    rateLimit: { perSecond: 50, burst: 50 },
+    maxStalenessMs: undefined,
     sessionDurationSeconds: 3_600,
     discovery: undefined,
     shard: { index: 0, count: 1 },

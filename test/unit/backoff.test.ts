@@ -60,7 +60,7 @@ describe("error classification", () => {
     [sdkError("SyntaxError", 200), "InvalidResponse", false],
     ["a string", "UnknownError", false],
   ])("%s → %s (retryable %s)", (error, name, retryable) => {
-    expect(classifyError(error)).toEqual({ name, retryable });
+    expect(classifyError(error)).toMatchObject({ name, retryable });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../src/simulator/index.js";
-import { samplesNamed, sampleValue } from "../helpers/exposition.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+import { samplesNamed, sampleValue } from "../helpers/exposition.js";
 
 const MANAGEMENT = "999999999999";
 
@@ -55,7 +55,9 @@ describe("AWS Organizations discovery", () => {
     await until(async () => (await accountsUp()).length === 3);
     expect(await accountsUp()).toEqual(ids);
     const assumeRoles = simulator.calls.filter((call) => call.operation === "AssumeRole");
-    expect(assumeRoles.filter((call) => call.roleArn === role(ids[0] as string))[0]?.externalId).toBe("member-ext");
+    expect(
+      assumeRoles.filter((call) => call.roleArn === role(ids[0] as string))[0]?.externalId,
+    ).toBe("member-ext");
     // Two pages of ListAccounts (4 members at 2 per page).
     expect(simulator.callCount({ operation: "ListAccounts" })).toBeGreaterThanOrEqual(2);
 
@@ -65,7 +67,9 @@ describe("AWS Organizations discovery", () => {
     simulator.setAccountStatus("100000000003", "SUSPENDED");
     await until(async () => (await accountsUp()).join() === "100000000002,100000000004");
     const samples = await scrape();
-    expect(samplesNamed(samples, "kms_keystore_exporter_target_up", { account_id: "100000000001" })).toHaveLength(0);
+    expect(
+      samplesNamed(samples, "kms_keystore_exporter_target_up", { account_id: "100000000001" }),
+    ).toHaveLength(0);
     expect(sampleValue(samples, "kms_keystore_exporter_discovery_accounts")).toBe(2);
     expect(
       sampleValue(samples, "kms_keystore_exporter_account_info", { account_id: "100000000004" }),
@@ -80,7 +84,9 @@ describe("AWS Organizations discovery", () => {
     await waitUntilReady(app);
     await until(async () => simulator.callCount({ operation: "ListAccounts" }) >= 6);
     const samples = await scrape();
-    expect(sampleValue(samples, "kms_keystore_exporter_discovery_refresh_failures_total")).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(samples, "kms_keystore_exporter_discovery_refresh_failures_total"),
+    ).toBeGreaterThanOrEqual(1);
     expect(
       samplesNamed(samples, "kms_keystore_exporter_target_up")
         .filter((sample) => sample.value === 1)

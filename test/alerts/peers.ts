@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { stringify as stringifyYaml } from "yaml";
+
+/**
+ * Real Prometheus and Alertmanager (Debian's binaries) as child processes on free loopback
+ * ports, each in its own temporary directory; all are killed and removed after each test.
+ */
+const cleanups: (() => void)[] = [];
+
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `kms-${prefix}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A port free right now on 127.0.0.1 (the tools take a fixed --web.listen-address). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+export interface Peer {
+  url: string;
+  output: () => string;
+}
+
+async function startPeer(binary: string, args: string[], port: number): Promise<Peer> {
+  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 20_000;
+  while (Date.now() < until && child.exitCode === null) {
+    const ready = await fetch(`${url}/-/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return { url, output: () => output };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${binary} did not become ready (exit ${child.exitCode}):\n${output}`);
+}
+
+export async function startAlertmanager(binary: string): Promise<Peer> {
+  const dir = tempDir("alertmanager");
+  const port = await freePort();
+  // Alerts are listed by the API whatever the route does, so one receiver that sends nothing.
+  writeFileSync(
+    join(dir, "alertmanager.yml"),
+    stringifyYaml({
+      route: { receiver: "nowhere", group_wait: "1s", group_interval: "1s" },
+      receivers: [{ name: "nowhere" }],
+    }),
+  );
+  return startPeer(
+    binary,
+    [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=", // no gossip: a single instance, no extra port
+      "--log.level=warn",
+    ],
+    port,
+  );
+}
+
+export interface PrometheusOptions {
+  /** host:port of the exporter to scrape. */
+  exporter: string;
+  /** host:port of the Alertmanager to send alerts to. */
+  alertmanager: string;
+  /** Path of the rules file to load. */
+  rulesFile: string;
+}
+
+export async function startPrometheus(binary: string, options: PrometheusOptions): Promise<Peer> {
+  const dir = tempDir("prometheus");
+  const port = await freePort();
+  writeFileSync(
+    join(dir, "prometheus.yml"),
+    stringifyYaml({
+      global: { scrape_interval: "1s", evaluation_interval: "1s" },
+      rule_files: [options.rulesFile],
+      scrape_configs: [
+        {
+          job_name: "kms-keystore-exporter",
+          static_configs: [{ targets: [options.exporter] }],
+        },
+      ],
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
+    }),
+  );
+  return startPeer(
+    binary,
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--log.level=warn",
+    ],
+    port,
+  );
+}
+
+/** GET a Prometheus or Alertmanager API path and return its JSON. */
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
