@@ -36,7 +36,9 @@ function generate(rulesText, runbookBase) {
       const url = String(pair.value.value);
       // A URL that does not start with the default base would silently keep pointing there.
       if (!url.startsWith(`${DEFAULT_RUNBOOK_BASE}#`)) {
-        throw new Error(`${SOURCE}: runbook_url does not start with ${DEFAULT_RUNBOOK_BASE}#: ${url}`);
+        throw new Error(
+          `${SOURCE}: runbook_url does not start with ${DEFAULT_RUNBOOK_BASE}#: ${url}`,
+        );
       }
       pair.value.value = runbookBase + url.slice(DEFAULT_RUNBOOK_BASE.length);
     },

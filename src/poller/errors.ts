@@ -22,7 +22,6 @@ const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNABORTED",
   "EPIPE",
-  "ETIMEDOUT",
   "ENOTFOUND",
   "EAI_AGAIN",
   "EHOSTUNREACH",
@@ -49,8 +48,10 @@ export function classifyError(error: unknown): ClassifiedError {
   const code = typeof sdkError.code === "string" ? sdkError.code : undefined;
   const status = sdkError.$metadata?.httpStatusCode;
 
+  // Checked first: the SDK names a reset connection TimeoutError so that it is retried.
   if (code !== undefined && CONNECTION_CODES.has(code)) return { name: code, retryable: true };
-  if (TIMEOUTS.has(rawName)) return { name: "TimeoutError", retryable: true };
+  if (TIMEOUTS.has(rawName) || code === "ETIMEDOUT")
+    return { name: "TimeoutError", retryable: true };
   if (THROTTLING.has(rawName) || status === 429) {
     return {
       name: THROTTLING.has(rawName) ? rawName : "ThrottlingException",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { queryPanels, readDashboard, substituteVariables } from "./files.js";
+import { grafanaVariable, queryPanels, readDashboard, substituteVariables } from "./files.js";
 
 const dashboard = readDashboard();
-const VARIABLE_DATASOURCE = "${datasource}";
+const VARIABLE_DATASOURCE = grafanaVariable("datasource");
 
 /** Every value of a key named `uid` anywhere below `node`, with its path. */
 function uids(node: unknown, path = ""): [string, unknown][] {

@@ -75,6 +75,11 @@ export function readDashboard(): Dashboard {
   return JSON.parse(readFileSync(DASHBOARD_FILE, "utf8")) as Dashboard;
 }
 
+/** Grafana's `${name}` reference to a dashboard variable. */
+export function grafanaVariable(name: string): string {
+  return `\${${name}}`;
+}
+
 /** Panels that query data; rows only group them. */
 export function queryPanels(dashboard = readDashboard()): Panel[] {
   return dashboard.panels.filter((panel) => panel.type !== "row");

@@ -5,6 +5,7 @@ import {
   alertRules,
   DEFAULT_RUNBOOK_BASE,
   dashboardLinks,
+  grafanaVariable,
   headingAnchors,
   RUNBOOKS_FILE,
   readDashboard,
@@ -56,7 +57,9 @@ describe("docs/runbooks.md", () => {
     const dashboard = readDashboard();
     const base = dashboard.templating.list.find((variable) => variable.name === "runbooks");
     expect(base?.query).toBe(DEFAULT_RUNBOOK_BASE);
-    const links = dashboardLinks(dashboard).filter((url) => url.startsWith("${runbooks}"));
+    const links = dashboardLinks(dashboard).filter((url) =>
+      url.startsWith(grafanaVariable("runbooks")),
+    );
     expect(links.length).toBeGreaterThan(5);
     for (const url of links) {
       const fragment = url.split("#")[1];

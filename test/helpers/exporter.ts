@@ -51,7 +51,7 @@ export async function runExporter(
   scenarioYaml: string,
   overrides: Partial<Config> = {},
   logger?: Logger,
-  options: AppOptions = {},
+  options: AppOptions & { requestTimeoutMs?: number } = {},
 ): Promise<Running> {
   const simulator = await simulate(scenarioYaml, options.now ? { wallClock: options.now } : {});
   const config = testConfig(overrides);
@@ -61,7 +61,7 @@ export async function runExporter(
       endpoint: simulator.url,
       baseCredentials: async () => FAKE_CREDENTIALS,
       connectTimeoutMs: 1_000,
-      requestTimeoutMs: config.timeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? config.timeoutMs,
     },
     logger ?? createLogger(config.logLevel, "json"),
     options,

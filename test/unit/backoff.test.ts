@@ -55,6 +55,8 @@ describe("error classification", () => {
     // The SDK renames a reset connection TimeoutError but keeps its code.
     [sdkError("TimeoutError", undefined, "ECONNRESET"), "ECONNRESET", true],
     [sdkError("Error", undefined, "ECONNREFUSED"), "ECONNREFUSED", true],
+    // The SDK's own request timeout: named TimeoutError, coded ETIMEDOUT.
+    [sdkError("TimeoutError", undefined, "ETIMEDOUT"), "TimeoutError", true],
     [sdkError("AccessDeniedException", 400), "AccessDeniedException", false],
     [sdkError("ValidationException", 400), "ValidationException", false],
     [sdkError("SyntaxError", 200), "InvalidResponse", false],
