@@ -1,8 +1,12 @@
 import { fleetBenchmark } from "./fleet.js";
+import { soakBenchmark } from "./soak.js";
+import { throttleBenchmark } from "./throttle.js";
 
 /** `npm run bench -- NAME`: runs one benchmark and prints its figures. */
-const BENCHMARKS: Record<string, () => Promise<void>> = {
+const BENCHMARKS: Record<string, (argv: string[]) => Promise<void>> = {
   fleet: fleetBenchmark,
+  soak: soakBenchmark,
+  throttle: throttleBenchmark,
 };
 
 const name = process.argv[2] ?? "fleet";
@@ -11,8 +15,8 @@ if (!run) {
   console.error(`unknown benchmark ${name}; one of: ${Object.keys(BENCHMARKS).join(", ")}`);
   process.exit(2);
 }
-run().then(
-  () => process.exit(0),
+run(process.argv.slice(3)).then(
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(error);
     process.exit(1);
