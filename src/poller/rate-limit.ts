@@ -11,7 +11,7 @@ export const MIN_PER_SECOND = 0.2;
 
 /**
  * A token bucket per target, shared by every call to it, retries included. A throttle
- * answer halves the rate at once; it then recovers linearly to the configured rate over
+ * answer empties the bucket and halves the rate at once; it then recovers linearly to the configured rate over
  * RECOVERY_MS without another throttle, so a target that shares its quota with other
  * tools settles below it by itself.
  */
@@ -49,6 +49,8 @@ export class TargetRateLimiter {
     this.refill();
     this.throttledRate = Math.max(MIN_PER_SECOND, this.currentRate() / 2);
     this.throttledAt = this.now();
+    // The saved-up burst is what just got throttled: the next call waits its turn.
+    this.tokens = 0;
   }
 
   private refill(): void {

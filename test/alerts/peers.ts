@@ -34,7 +34,6 @@ export async function freePort(): Promise<number> {
 
 export interface Peer {
   url: string;
-  output: () => string;
 }
 
 async function startPeer(binary: string, args: string[], port: number): Promise<Peer> {
@@ -55,7 +54,7 @@ async function startPeer(binary: string, args: string[], port: number): Promise<
       (response) => response.ok,
       () => false,
     );
-    if (ready) return { url, output: () => output };
+    if (ready) return { url };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${binary} did not become ready (exit ${child.exitCode}):\n${output}`);
