@@ -63,7 +63,7 @@ export function benchConfig(overrides: Partial<Config>): Config {
     shard: { index: 0, count: 1 },
     listenAddress: { host: "127.0.0.1", port: 0 },
     telemetryPath: DEFAULTS.telemetryPath,
-    logLevel: "warn",
+    logLevel: "error",
     logFormat: "json",
     demo: false,
     ...overrides,

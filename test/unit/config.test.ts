@@ -229,6 +229,8 @@ shard: {index: 1, count: 3}
     const config = load(["--config.file=c.yml"], { "c.yml": file });
     expect(config.accounts).toEqual([]);
     expect(config.sessionDurationSeconds).toBe(1_800);
+    expect(config.rateLimit).toEqual({ perSecond: 4, burst: 1 });
+    expect(config.maxStalenessMs).toBeUndefined();
     expect(config.shard).toEqual({ index: 1, count: 3 });
     expect(config.discovery).toMatchObject({
       roleArn: "arn:aws:iam::999999999999:role/org-reader",
