@@ -1,5 +1,6 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import {
@@ -9,7 +10,7 @@ import {
   createKmsClient,
   createRequestHandler,
 } from "./aws/clients.js";
-import { assumedRoleCredentials } from "./aws/credentials.js";
+import { assumedRoleCredentials, sharedCredentials } from "./aws/credentials.js";
 import { accountIdOfRoleArn } from "./config/load.js";
 import type { Config, OrganizationsDiscovery } from "./config/types.js";
 import type { Logger } from "./log.js";
@@ -70,6 +71,7 @@ export class Exporter {
   private config: Config;
   private readonly scheduler: Scheduler;
   private readonly requestHandler: NodeHttpHandler;
+  private readonly aws: AwsSettings;
   private readonly clients = new Map<string, { client: KMSClient; identity: string }>();
   private readonly sessions = new Map<string, AccountSession>();
   private readonly limiters = new Map<string, TargetRateLimiter>();
@@ -87,7 +89,13 @@ export class Exporter {
   constructor(private readonly options: ExporterOptions) {
     this.config = options.config;
     this.now = options.now ?? Date.now;
-    this.requestHandler = createRequestHandler(options.aws, options.config.concurrency);
+    // One default credential chain for the process: per client, every KMS client and every
+    // role's STS client would resolve it (IMDS, web identity, ...) on its own.
+    this.aws = {
+      ...options.aws,
+      baseCredentials: options.aws.baseCredentials ?? sharedCredentials(fromNodeProviderChain()),
+    };
+    this.requestHandler = createRequestHandler(this.aws, options.config.concurrency);
     this.scheduler = new Scheduler({
       intervalMs: this.config.intervalMs,
       concurrency: this.config.concurrency,
@@ -152,7 +160,7 @@ export class Exporter {
         ]);
         this.defaultAccountId = await callerAccountId(
           region,
-          this.options.aws,
+          this.aws,
           this.requestHandler,
           signal,
         );
@@ -204,11 +212,9 @@ export class Exporter {
         discovery.roleArn,
       );
     }
-    const credentials = discovery.roleArn
-      ? this.discoveryCredentials
-      : this.options.aws.baseCredentials;
+    const credentials = discovery.roleArn ? this.discoveryCredentials : this.aws.baseCredentials;
     const client = new OrganizationsClient({
-      ...clientOptions(DEFAULT_STS_REGION, credentials, this.options.aws, this.requestHandler),
+      ...clientOptions(DEFAULT_STS_REGION, credentials, this.aws, this.requestHandler),
       maxAttempts: 3,
     });
     try {
@@ -296,7 +302,7 @@ export class Exporter {
     if (existing?.identity === identity) return existing.credentials;
     const credentials =
       account.roleArn === undefined
-        ? this.options.aws.baseCredentials
+        ? this.aws.baseCredentials
         : this.roleCredentials(account, account.roleArn);
     this.sessions.set(account.accountId, { identity, credentials });
     return credentials;
@@ -311,9 +317,9 @@ export class Exporter {
       {
         roleArn,
         externalId: account.externalId,
-        baseCredentials: this.options.aws.baseCredentials,
+        baseCredentials: this.aws.baseCredentials,
         region: stsRegion,
-        endpoint: this.options.aws.endpoint,
+        endpoint: this.aws.endpoint,
         durationSeconds: this.config.sessionDurationSeconds,
         requestHandler: this.requestHandler,
         onCall: (error) => {
@@ -354,7 +360,7 @@ export class Exporter {
         client: createKmsClient(
           target.region,
           this.sessionOf(account),
-          this.options.aws,
+          this.aws,
           this.requestHandler,
         ),
         identity,

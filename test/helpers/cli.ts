@@ -22,7 +22,7 @@ export interface RunningCli {
 }
 
 /** Starts the built CLI on a free port and waits for its "listening" log line. */
-export async function startCli(args: string[]): Promise<RunningCli> {
+export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
   if (!existsSync(CLI))
     throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
   const child = spawn(
@@ -30,7 +30,7 @@ export async function startCli(args: string[]): Promise<RunningCli> {
     [CLI, "--web.listen-address=127.0.0.1:0", "--log.format=json", ...args],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
     },
   );
   children.push(child);
