@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type App, startApp } from "../app.js";
-import { DEFAULTS } from "../config/load.js";
+import { defaultConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { createLogger } from "../log.js";
 import { PACKAGE_ROOT } from "../version.js";
@@ -48,26 +48,11 @@ export async function startSimulatorProcess(scenarioYaml: string): Promise<Simul
 }
 
 export function benchConfig(overrides: Partial<Config>): Config {
-  return {
-    configFile: undefined,
-    intervalMs: 60_000,
-    timeoutMs: 30_000,
-    concurrency: DEFAULTS.concurrency,
-    retry: { ...DEFAULTS.retry },
-    regions: ["us-east-1"],
-    accounts: [{}],
+  return defaultConfig({
     rateLimit: { perSecond: 50, burst: 50 },
-    maxStalenessMs: undefined,
-    sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
-    discovery: undefined,
-    shard: { index: 0, count: 1 },
-    listenAddress: { host: "127.0.0.1", port: 0 },
-    telemetryPath: DEFAULTS.telemetryPath,
     logLevel: "error",
-    logFormat: "json",
-    demo: false,
     ...overrides,
-  };
+  });
 }
 
 export function startExporter(config: Config, simulatorUrl: string): Promise<App> {

@@ -35,6 +35,7 @@ async function run(label: string, rateLimit: { perSecond: number; burst: number 
       timeoutMs: 9_000,
       concurrency: 20,
       rateLimit,
+      regions: ["us-east-1"],
       accounts: Array.from({ length: TARGETS }, (_, index) => ({
         roleArn: `arn:aws:iam::${300_000_000_000 + index}:role/kms-keystore-exporter`,
       })),

@@ -29,6 +29,30 @@ export const DEFAULTS = {
   logFormat: "json",
 } as const;
 
+/** Every setting at its default: for code that builds configs (tests, benchmarks). */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    configFile: undefined,
+    intervalMs: DEFAULTS.intervalMs,
+    timeoutMs: DEFAULTS.timeoutMs,
+    concurrency: DEFAULTS.concurrency,
+    retry: { ...DEFAULTS.retry },
+    rateLimit: { ...DEFAULTS.rateLimit },
+    maxStalenessMs: undefined,
+    regions: [],
+    accounts: [{}],
+    sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
+    discovery: undefined,
+    shard: { index: 0, count: 1 },
+    listenAddress: { host: "127.0.0.1", port: 0 },
+    telemetryPath: DEFAULTS.telemetryPath,
+    logLevel: DEFAULTS.logLevel,
+    logFormat: DEFAULTS.logFormat,
+    demo: false,
+    ...overrides,
+  };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = [
   "fatal",
   "error",

@@ -8,6 +8,7 @@ import type { KeyStore } from "../model.js";
 import { fullJitterDelayMs } from "./backoff.js";
 import { type ClassifiedError, classifyError } from "./errors.js";
 import { InvalidResponseError, toKeyStore } from "./response.js";
+import { sleep } from "./sleep.js";
 
 export const OPERATION = "DescribeCustomKeyStores";
 /** The API's maximum: the fewest calls per poll. */
@@ -67,21 +68,6 @@ class AttemptFailure extends Error {
 }
 
 const DEADLINE: ClassifiedError = { name: "TimeoutError", retryable: false };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * One poll of one target: every page of DescribeCustomKeyStores, each page call retried

@@ -1,3 +1,5 @@
+import { sleep } from "./sleep.js";
+
 export interface RateLimit {
   /** Steady rate; KMS allows DescribeCustomKeyStores 5 requests/s per account and region. */
   perSecond: number;
@@ -82,17 +84,7 @@ export class TargetRateLimiter {
         return this.now() - startedAt;
       }
       const waitMs = Math.ceil(((1 - this.tokens) / this.currentRate()) * 1000);
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal.reason);
-        };
-        const timer = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        }, waitMs);
-        signal.addEventListener("abort", onAbort, { once: true });
-      });
+      await sleep(waitMs, signal);
     }
   }
 }

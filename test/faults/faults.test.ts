@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Running, role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import type { Sample } from "../helpers/exposition.js";
 import { samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
 
 /**
  * One test per kind of fault: target A misbehaves from its second poll on (its first poll
@@ -40,17 +41,6 @@ const CONFIG = {
   timeoutMs: 450,
   retry: { maxAttempts: 4, minDelayMs: 10, maxDelayMs: 40 },
 };
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The store series of one account, as comparable text. */
 function storeSeries(samples: Sample[], accountId: string): string[] {

@@ -1,7 +1,7 @@
 import { afterEach } from "vitest";
 import { type App, type AppOptions, startApp } from "../../src/app.js";
-import { DEFAULTS } from "../../src/config/load.js";
-import type { AccountConfig, Config } from "../../src/config/types.js";
+import { defaultConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/types.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { parseExposition, type Sample } from "./exposition.js";
@@ -17,27 +17,17 @@ export function role(accountId: string): string {
   return `arn:aws:iam::${accountId}:role/kms-keystore-exporter`;
 }
 
+/** Fast, quiet settings for tests; the rate limit is opened up (tests count calls, not pace). */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return {
-    configFile: undefined,
-    intervalMs: 60_000,
+  return defaultConfig({
     timeoutMs: 5_000,
     concurrency: 4,
     retry: { maxAttempts: 4, minDelayMs: 10, maxDelayMs: 50 },
-    regions: ["us-east-1"],
-    accounts: [{}] as AccountConfig[],
     rateLimit: { perSecond: 50, burst: 50 },
-    maxStalenessMs: undefined,
-    sessionDurationSeconds: 3_600,
-    discovery: undefined,
-    shard: { index: 0, count: 1 },
-    listenAddress: { host: "127.0.0.1", port: 0 },
-    telemetryPath: DEFAULTS.telemetryPath,
+    regions: ["us-east-1"],
     logLevel: "silent",
-    logFormat: "json",
-    demo: false,
     ...overrides,
-  };
+  });
 }
 
 export interface Running {

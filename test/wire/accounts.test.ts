@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/types.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
 
 const REGIONS = ["us-east-1", "eu-west-1", "ap-south-1"];
 
@@ -33,14 +34,6 @@ function fleetConfig(count: number): Partial<Config> {
       name: `acct-${index}`,
     })),
   };
-}
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("many accounts through assumed roles", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../src/simulator/index.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
 
 const MANAGEMENT = "999999999999";
 
@@ -33,14 +34,6 @@ const DISCOVERY = {
     regions: undefined,
   },
 };
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("AWS Organizations discovery", () => {
   it("polls ACTIVE members through the member role, and follows accounts that join and leave", async () => {
