@@ -149,6 +149,57 @@ describe("poll backoff (fake timers)", () => {
     expect(client.calls).toEqual([0, 399, 798]);
   });
 
+  it("ends a poll whose pages never end at maxPages", async () => {
+    let page = 0;
+    const endless = {
+      send: async (): Promise<DescribeCustomKeyStoresCommandOutput> => {
+        page++;
+        return {
+          CustomKeyStores: [
+            {
+              CustomKeyStoreId: `cks-${String(page).padStart(17, "0")}`,
+              ConnectionState: "CONNECTED",
+            },
+          ],
+          NextMarker: `marker-${page}`,
+          $metadata: {},
+        };
+      },
+    };
+    const poll = pollTarget({
+      client: endless,
+      retry: POLICY,
+      timeoutMs: 10_000,
+      maxPages: 5,
+      onAttempt: () => {},
+    });
+    await expect(poll).rejects.toMatchObject({ errorName: "TooManyPages" });
+    expect(page).toBe(5);
+  });
+
+  it("rejects an answer with a store listed twice or without ConnectionState", async () => {
+    const answer = (stores: DescribeCustomKeyStoresCommandOutput["CustomKeyStores"]) => ({
+      send: async (): Promise<DescribeCustomKeyStoresCommandOutput> => ({
+        CustomKeyStores: stores,
+        $metadata: {},
+      }),
+    });
+    const twice = [
+      { CustomKeyStoreId: "cks-00000000000000001", ConnectionState: "CONNECTED" as const },
+      { CustomKeyStoreId: "cks-00000000000000001", ConnectionState: "FAILED" as const },
+    ];
+    const options = { retry: POLICY, timeoutMs: 10_000, maxPages: 5, onAttempt: () => {} };
+    await expect(pollTarget({ client: answer(twice), ...options })).rejects.toMatchObject({
+      errorName: "InvalidResponse",
+    });
+    await expect(
+      pollTarget({ client: answer([{ CustomKeyStoreId: "cks-00000000000000001" }]), ...options }),
+    ).rejects.toMatchObject({
+      errorName: "InvalidResponse",
+      message: expect.stringContaining("no ConnectionState"),
+    });
+  });
+
   it("aborts a hung call at the deadline and names it TimeoutError", async () => {
     const hung = {
       send: (_command: unknown, options: { abortSignal: AbortSignal }) =>

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+import { samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
+
+const A = "111111111111";
+const calls = Array.from({ length: 500 }, (_, index) => index + 2).join(", ");
+
+describe("maxStaleness", () => {
+  it("keeps a failing target's stores until maxStaleness, then drops them", async () => {
+    const { app, scrape } = await runExporter(
+      `accounts:
+  - id: "${A}"
+    regions:
+      - region: us-east-1
+        stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: FAILED, errorCode: NETWORK_ERRORS}]
+        faults: [{kind: access-denied, calls: [${calls}]}]
+`,
+      { accounts: [{ roleArn: role(A) }], intervalMs: 200, timeoutMs: 150, maxStalenessMs: 1_000 },
+    );
+    await waitUntilReady(app);
+    await until(() => app.state.get(`${A}/us-east-1`)?.up === false);
+    const down = await scrape();
+    expect(samplesNamed(down, "aws_kms_custom_key_store_info")).toHaveLength(1);
+    const lastSuccess = app.state.get(`${A}/us-east-1`)?.lastSuccessMs ?? 0;
+    await until(
+      async () => samplesNamed(await scrape(), "aws_kms_custom_key_store_info").length === 0,
+    );
+    expect(Date.now() - lastSuccess).toBeGreaterThanOrEqual(1_000);
+    const dropped = await scrape();
+    expect(samplesNamed(dropped, "aws_kms_custom_key_store_connection_state")).toEqual([]);
+    // The target itself still reports that it is down, and since when it has no data.
+    expect(sampleValue(dropped, "kms_keystore_exporter_target_up", { account_id: A })).toBe(0);
+    expect(
+      sampleValue(dropped, "kms_keystore_exporter_target_last_success_timestamp_seconds", {
+        account_id: A,
+      }),
+    ).toBe(lastSuccess / 1000);
+  });
+});
