@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The package root: dist/ (or src/) sits right below it. */
@@ -11,15 +11,28 @@ export const VERSION: string = (
   }
 ).version;
 
-/** The git revision of the checkout the exporter runs from, or "" (e.g. an npm install). */
-export function gitRevision(): string {
+/** Set by the Docker image (build arg REVISION): an image has no .git to ask. */
+export const REVISION_VARIABLE = "KMS_EXPORTER_REVISION";
+
+/**
+ * The git revision the exporter runs from: KMS_EXPORTER_REVISION when set, else the commit
+ * of the git checkout at the package root, else "" (e.g. an npm install).
+ */
+export function gitRevision(env: NodeJS.ProcessEnv = process.env, root = PACKAGE_ROOT): string {
+  const fromEnv = env[REVISION_VARIABLE]?.trim();
+  if (fromEnv) return fromEnv;
   try {
-    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
-      cwd: PACKAGE_ROOT,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-      timeout: 2_000,
-    }).trim();
+    const [topLevel, revision] = execFileSync(
+      "git",
+      ["rev-parse", "--show-toplevel", "--short=12", "HEAD"],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 2_000 },
+    )
+      .trim()
+      .split("\n");
+    // Installed inside another project's checkout (node_modules/), git would name that
+    // project's commit: only a checkout whose top is the package root is ours.
+    const ours = topLevel !== undefined && realpathSync(topLevel) === realpathSync(root);
+    return ours ? (revision ?? "") : "";
   } catch {
     return "";
   }
