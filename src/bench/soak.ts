@@ -172,7 +172,7 @@ export async function soakBenchmark(argv: string[]): Promise<void> {
   const growth =
     rssAtMinuteOne > 0 ? ((rssAtEnd - rssAtMinuteOne) / rssAtMinuteOne) * 100 : Number.NaN;
   console.log(
-    `  resident memory: minute 1 ${mib(rssAtMinuteOne)}, minute ${minutes} ${mib(rssAtEnd)}, growth ${growth.toFixed(1)}%`,
+    `  resident memory: after ${warmUpMs / 1000} s warm-up ${mib(rssAtMinuteOne)}, at minute ${minutes} ${mib(rssAtEnd)}, growth ${growth.toFixed(1)}%`,
   );
   console.log(`  max event-loop lag: ${(lag.max / 1e6).toFixed(1)} ms`);
   console.log(
