@@ -80,6 +80,7 @@ export class Exporter {
   private readonly stopController = new AbortController();
   private defaultAccountId: string | undefined;
   private identityPending = false;
+  private wasReady = false;
   /** Last good Organizations member list; undefined until the first refresh ends. */
   private discovered: Account[] | undefined;
   private discoveryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -104,10 +105,16 @@ export class Exporter {
     });
   }
 
-  /** Ready once every target has finished a first poll, successful or not. */
+  /**
+   * Ready once every target has finished a first poll, successful or not. It then stays
+   * ready: targets added later by a reload or discovery must not take the exporter out of
+   * its Service, which would stop the scrapes of everything else.
+   */
   ready(): boolean {
+    if (this.wasReady) return true;
     const discoveryDone = !this.config.discovery || this.discovered !== undefined;
-    return !this.identityPending && discoveryDone && this.options.state.allPolled();
+    this.wasReady = !this.identityPending && discoveryDone && this.options.state.allPolled();
+    return this.wasReady;
   }
 
   start(): void {
@@ -125,7 +132,9 @@ export class Exporter {
     this.scheduler.configure({ intervalMs: config.intervalMs, concurrency: config.concurrency });
     for (const limiter of this.limiters.values()) limiter.configure(config.rateLimit);
     if (!sameDiscovery(previous.discovery, config.discovery)) {
-      this.discovered = undefined;
+      // Keep the discovered accounts (and their series) until the new refresh replaces them;
+      // only a config without discovery drops them at once.
+      if (!config.discovery) this.discovered = undefined;
       this.restartDiscovery();
     }
     this.applyAccounts();
@@ -151,6 +160,10 @@ export class Exporter {
     const { logger } = this.options;
     while (!this.stopController.signal.aborted) {
       const config = this.config;
+      if (!needsCallerIdentity(config.accounts)) {
+        this.identityPending = false;
+        return;
+      }
       const entry = config.accounts.find((account) => account.roleArn === undefined);
       const region = entry?.regions?.[0] ?? config.regions[0] ?? DEFAULT_STS_REGION;
       try {
@@ -282,6 +295,10 @@ export class Exporter {
       }
     }
     for (const key of this.limiters.keys()) if (!targetKeys.has(key)) this.limiters.delete(key);
+    const removed = [...this.options.state.states()]
+      .map((state) => state.target)
+      .filter((target) => !targetKeys.has(target.key));
+    if (removed.length > 0) void this.forgetCounters(removed);
     this.options.state.setTargets(targets);
     this.scheduler.setTargets(targets);
     this.options.metrics.shardTargets.reset();
@@ -313,6 +330,7 @@ export class Exporter {
     const stsRegion = account.regions[0] ?? DEFAULT_STS_REGION;
     const { metrics, logger } = this.options;
     const labels = { account_id: account.accountId, region: stsRegion, operation: "AssumeRole" };
+    let lastErrorName: string | undefined;
     return assumedRoleCredentials(
       {
         roleArn,
@@ -324,10 +342,17 @@ export class Exporter {
         requestHandler: this.requestHandler,
         onCall: (error) => {
           metrics.apiRequests.inc(labels);
-          if (error === undefined) return;
+          if (error === undefined) {
+            lastErrorName = undefined;
+            return;
+          }
           const name = classifyError(error).name;
           metrics.apiRequestErrors.inc({ ...labels, error: name });
-          logger.warn(
+          // One warn when the role starts failing (or fails differently), not one per round.
+          const log = name === lastErrorName ? logger.debug : logger.warn;
+          lastErrorName = name;
+          log.call(
+            logger,
             {
               account_id: account.accountId,
               account_name: account.name,
@@ -355,7 +380,7 @@ export class Exporter {
   private clientOf(target: Target, account: Account): KMSClient {
     const identity = sessionIdentity(account);
     let entry = this.clients.get(target.key);
-    if (!entry) {
+    if (entry?.identity !== identity) {
       entry = {
         client: createKmsClient(
           target.region,
@@ -391,6 +416,10 @@ export class Exporter {
             },
           );
         });
+        // A reload may have removed the target or changed its role meanwhile.
+        const current = this.accounts.get(target.accountId);
+        if (signal.aborted || !current || sessionIdentity(current) !== sessionIdentity(account))
+          return;
       }
       const stores = await pollTarget({
         client: this.clientOf(target, account),
@@ -452,6 +481,18 @@ export class Exporter {
         },
         "target poll failed; keeping its last known stores",
       );
+    }
+  }
+
+  /** Removed targets' counters go too, or discovery churn would make them pile up. */
+  private async forgetCounters(removed: Target[]): Promise<void> {
+    const keys = new Set(removed.map((target) => `${target.accountId}/${target.region}`));
+    const { apiRequests, apiRequestErrors, pollErrors, rateLimitWait } = this.options.metrics;
+    for (const counter of [apiRequests, apiRequestErrors, pollErrors, rateLimitWait]) {
+      const { values } = await counter.get();
+      for (const { labels } of values) {
+        if (keys.has(`${labels.account_id}/${labels.region}`)) counter.remove(labels);
+      }
     }
   }
 

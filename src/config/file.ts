@@ -19,6 +19,8 @@ const duration = z.string().transform((text, context) => {
 });
 
 const positiveDuration = duration.refine((ms) => ms > 0, "must be longer than 0");
+/** Timer durations: Node's setTimeout fires at once for 2^31 ms (24.8 days) or more. */
+const timerDuration = positiveDuration.refine((ms) => ms <= 86_400_000, "must be at most 24h");
 
 const region = z.string().regex(REGION, "not an AWS region name (like us-east-1)");
 
@@ -45,7 +47,7 @@ const organizations = z.strictObject({
   externalId: externalId.optional(),
   memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "not an IAM role name"),
   memberExternalId: externalId.optional(),
-  refresh: positiveDuration.optional(),
+  refresh: timerDuration.optional(),
   excludeAccounts: z.array(accountId).optional(),
   regions: regionList.optional(),
 });
@@ -62,13 +64,13 @@ const shard = z
 
 const retry = z.strictObject({
   maxAttempts: z.number().int().min(1, "must be at least 1").max(20),
-  minDelay: positiveDuration,
-  maxDelay: positiveDuration,
+  minDelay: timerDuration,
+  maxDelay: timerDuration,
 });
 
 export const fileSchema = z.strictObject({
-  interval: positiveDuration.optional(),
-  timeout: positiveDuration.optional(),
+  interval: timerDuration.optional(),
+  timeout: timerDuration.optional(),
   concurrency: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),
   retry: retry.partial().optional(),
   rateLimit: z

@@ -85,6 +85,8 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
   );
   const stop = () => controller.abort(options.signal?.reason ?? new Error("poll stopped"));
   options.signal?.addEventListener("abort", stop, { once: true });
+  // A listener never fires for a signal that aborted before it was added.
+  if (options.signal?.aborted) stop();
   let attempt = 0;
 
   const callOnce = async (marker: string | undefined) => {
@@ -103,6 +105,8 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
       options.onAttempt({ operation: OPERATION, attempt });
       return page;
     } catch (cause) {
+      // Stopped from outside (shutdown, target removed): not a failure of the target.
+      if (options.signal?.aborted) throw new AbortError(new Error("poll stopped"));
       const classified = controller.signal.aborted ? DEADLINE : classifyError(cause);
       if (classified.throttled) options.rateLimiter?.onThrottled();
       options.onAttempt({ operation: OPERATION, attempt, error: classified, cause });

@@ -76,6 +76,7 @@ export class Scheduler {
       const phaseMs = Math.floor((this.options.intervalMs * index) / keys.length);
       if (existing) {
         existing.phaseMs = phaseMs;
+        existing.target = wanted.get(key) as Target;
         return;
       }
       const entry: Entry = {

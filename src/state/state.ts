@@ -3,7 +3,8 @@ import type { Target } from "../targets/targets.js";
 import { type StoreTransition, sameStores, storeTransitions } from "./transitions.js";
 
 export interface TargetState {
-  readonly target: Target;
+  /** Replaced when a reload or discovery renames the account; the key stays. */
+  target: Target;
   /** Last known stores; kept through failed polls so an outage neither fires nor resolves alerts. */
   stores: KeyStore[] | undefined;
   up: boolean;
@@ -40,7 +41,11 @@ export class StateStore {
       }
     }
     for (const target of targets) {
-      if (this.byKey.has(target.key)) continue;
+      const existing = this.byKey.get(target.key);
+      if (existing) {
+        existing.target = target;
+        continue;
+      }
       this.byKey.set(target.key, {
         target,
         stores: undefined,

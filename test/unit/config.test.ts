@@ -265,6 +265,36 @@ shard: {index: 1, count: 3}
       /--shard.count: "many" is not a whole number/,
     ],
     [
+      "zero rate",
+      "regions: [us-east-1]\nrateLimit: {perSecond: 0}",
+      [],
+      /rateLimit\.perSecond: must be more than 0/,
+    ],
+    [
+      "fractional burst",
+      "regions: [us-east-1]\nrateLimit: {burst: 1.5}",
+      [],
+      /rateLimit\.burst: must be a whole number/,
+    ],
+    [
+      "maxStaleness under interval",
+      "regions: [us-east-1]\ninterval: 1m\nmaxStaleness: 30s",
+      [],
+      /maxStaleness: must not be shorter than interval/,
+    ],
+    [
+      "interval past setTimeout's range",
+      "regions: [us-east-1]\ninterval: 4w",
+      [],
+      /interval: must be at most 24h/,
+    ],
+    [
+      "refresh past setTimeout's range",
+      "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: r, refresh: 30d}}",
+      [],
+      /refresh: must be at most 24h/,
+    ],
+    [
       "session too short",
       "regions: [us-east-1]\nsessionDuration: 5m",
       [],

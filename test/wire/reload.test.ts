@@ -3,6 +3,7 @@ import { ConfigError } from "../../src/config/errors.js";
 import type { Config } from "../../src/config/types.js";
 import { role, runExporter, testConfig, waitUntilReady } from "../helpers/exporter.js";
 import { samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
 
 const [A, B, C] = ["111111111111", "222222222222", "333333333333"];
 
@@ -56,6 +57,11 @@ describe("reload", () => {
     ).toBe(aSuccess);
     expect(samplesNamed(right, "kms_keystore_exporter_target_up", { account_id: B })).toHaveLength(
       0,
+    );
+    await until(
+      async () =>
+        samplesNamed(await scrape(), "kms_keystore_exporter_api_requests_total", { account_id: B })
+          .length === 0,
     );
     await waitUntilReady(app);
     const after = await scrape();
