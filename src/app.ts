@@ -123,8 +123,9 @@ export async function startApp(
     stop: async (graceMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await exporter.stop();
+      // The grace period covers stopping the polls too, not just the responses after it.
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      await exporter.stop();
       await closed;
       clearTimeout(force);
     },

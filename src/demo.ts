@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { AwsSettings } from "./aws/clients.js";
+import { type AwsSettings, awsSettingsFor } from "./aws/clients.js";
 import type { Config } from "./config/types.js";
 import {
   loadScenarioFile,
@@ -10,7 +10,7 @@ import {
 import { PACKAGE_ROOT } from "./version.js";
 
 export const DEMO_SCENARIO_PATH = join(PACKAGE_ROOT, "scenarios", "demo.yaml");
-export const DEMO_ROLE_NAME = "kms-keystore-exporter";
+const DEMO_ROLE_NAME = "kms-keystore-exporter";
 
 /**
  * The demo polls fast so that its scripted store changes show within a minute, and
@@ -40,21 +40,21 @@ export interface Demo {
 }
 
 /** Starts the in-process simulator on a free loopback port and points the exporter at it. */
-export async function startDemo(base: Config, aws: AwsSettings): Promise<Demo> {
+export async function startDemo(base: Config): Promise<Demo> {
   const scenario = loadScenarioFile(DEMO_SCENARIO_PATH);
   const simulator = await startSimulator({ scenario });
+  const config = demoConfig(base, scenario);
   return {
-    config: demoConfig(base, scenario),
+    config,
     scenario,
     simulator,
-    aws: {
-      ...aws,
+    aws: awsSettingsFor(config.timeoutMs, {
       endpoint: simulator.url,
       // The simulator takes any keys; these only have to look like keys to the SDK.
       baseCredentials: async () => ({
         accessKeyId: "AKIADEMODEMODEMO0001",
         secretAccessKey: "demo-secret",
       }),
-    },
+    }),
   };
 }

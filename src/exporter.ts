@@ -33,7 +33,7 @@ import {
 } from "./targets/targets.js";
 
 /** More pages than this is a broken paginator, not a real account (KMS allows few stores). */
-export const MAX_PAGES = 1000;
+const MAX_PAGES = 1000;
 const DEFAULT_STS_REGION = "us-east-1";
 
 export interface ExporterOptions {

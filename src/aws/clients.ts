@@ -13,6 +13,24 @@ export interface AwsSettings {
   requestTimeoutMs: number;
 }
 
+const CONNECT_TIMEOUT_MS = 3_000;
+/** One HTTP attempt; the poll's `timeout` bounds all attempts and backoff together. */
+const MAX_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Settings for a poll `timeout`: the SDK's endpoints and default credentials unless overridden. */
+export function awsSettingsFor(
+  timeoutMs: number,
+  overrides: Partial<AwsSettings> = {},
+): AwsSettings {
+  return {
+    endpoint: undefined,
+    baseCredentials: undefined,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: Math.min(timeoutMs, MAX_REQUEST_TIMEOUT_MS),
+    ...overrides,
+  };
+}
+
 /**
  * One HTTP handler (and so one keep-alive connection pool) for every client of the
  * process. A handler per client costs a pool and sockets per account × region, which at
@@ -62,7 +80,7 @@ export function createKmsClient(
   });
 }
 
-/** The account id of the default credentials: one STS call, made once at start. */
+/** The account id of the default credentials (one STS call; retried only until it works). */
 export async function callerAccountId(
   region: string,
   settings: AwsSettings,

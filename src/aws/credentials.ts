@@ -2,9 +2,9 @@ import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 
-export const ROLE_SESSION_NAME = "kms-keystore-exporter";
+const ROLE_SESSION_NAME = "kms-keystore-exporter";
 /** Refresh this long before expiry, so no poll starts with credentials about to lapse. */
-export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 export interface SharedCredentialsOptions {
   now?: () => number;

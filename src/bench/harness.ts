@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type App, startApp } from "../app.js";
+import { awsSettingsFor } from "../aws/clients.js";
 import { defaultConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { createLogger } from "../log.js";
@@ -58,15 +59,13 @@ export function benchConfig(overrides: Partial<Config>): Config {
 export function startExporter(config: Config, simulatorUrl: string): Promise<App> {
   return startApp(
     config,
-    {
+    awsSettingsFor(config.timeoutMs, {
       endpoint: simulatorUrl,
       baseCredentials: async () => ({
         accessKeyId: "AKIABENCHBENCHBENCH1",
         secretAccessKey: "bench",
       }),
-      connectTimeoutMs: 3_000,
-      requestTimeoutMs: Math.min(config.timeoutMs, 10_000),
-    },
+    }),
     createLogger(config.logLevel, "json"),
   );
 }

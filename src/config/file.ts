@@ -68,7 +68,7 @@ const retry = z.strictObject({
   maxDelay: timerDuration,
 });
 
-export const fileSchema = z.strictObject({
+const fileSchema = z.strictObject({
   interval: timerDuration.optional(),
   timeout: timerDuration.optional(),
   concurrency: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),

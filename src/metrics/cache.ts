@@ -12,14 +12,15 @@ import {
 
 export interface RenderedMetrics {
   /** The exposition text in parts, to be written in order (no copy of the bulk per scrape). */
-  textParts: string[];
+  textParts: (Buffer | string)[];
   /** The same text as one gzip body, in parts. */
-  gzipParts(): Buffer[];
+  gzipParts(): Promise<Buffer[]>;
 }
 
 interface StorePart {
   version: number;
-  text: string;
+  /** Encoded once, so a scrape neither re-encodes nor measures 30 MB of text. */
+  text: Buffer;
   gzipped: Promise<GzipHead>;
 }
 
@@ -64,8 +65,11 @@ export class MetricsCache {
         .map((state) =>
           this.linesOf(state.target.accountId, state.target.region, state.stores as KeyStore[]),
         );
-      const text = renderFamilies(storeFamilies(this.intervalText), perTarget);
-      this.storePart = { version: this.state.storesVersion, text, gzipped: compressHead(text) };
+      const text = Buffer.from(renderFamilies(storeFamilies(this.intervalText), perTarget), "utf8");
+      const gzipped = compressHead(text);
+      // Plain-text scrapes never await it; a failure still shows on the next gzip scrape.
+      gzipped.catch(() => {});
+      this.storePart = { version: this.state.storesVersion, text, gzipped };
     }
     return this.storePart;
   }
@@ -85,10 +89,9 @@ export class MetricsCache {
     // prom-client writes NaN as "Nan"; Prometheus reads it, stricter parsers do not.
     const registryText = (await this.registry.metrics()).replace(/ Nan$/gm, " NaN");
     const dynamicText = this.currentTargetText() + registryText;
-    const storeGzip = await storePart.gzipped;
     return {
       textParts: [storePart.text, dynamicText],
-      gzipParts: () => gzipWithTail(storeGzip, dynamicText),
+      gzipParts: async () => gzipWithTail(await storePart.gzipped, dynamicText),
     };
   }
 }

@@ -1,16 +1,16 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
-/**
- * The exporter's own metrics, kept in prom-client: counters that move on every API
- * attempt, build facts, and the process_* / nodejs_* defaults. Their label values come
- * from config and AWS exception names, never from users' store names.
- */
 const LINT_FAILING_DEFAULTS = [
   "nodejs_active_handles_total",
   "nodejs_active_requests_total",
   "nodejs_active_resources_total",
 ];
 
+/**
+ * The exporter's own metrics, kept in prom-client: counters that move on every API
+ * attempt, build facts, and the process_* / nodejs_* defaults. Their label values come
+ * from config and AWS exception names, never from users' store names.
+ */
 export interface ExporterMetrics {
   registry: Registry;
   apiRequests: Counter<"account_id" | "region" | "operation">;

@@ -12,7 +12,7 @@ export function escapeLabelValue(value: string): string {
   );
 }
 
-export function escapeHelp(text: string): string {
+function escapeHelp(text: string): string {
   return text.replace(/[\\\n]/g, (character) => (character === "\\" ? "\\\\" : "\\n"));
 }
 

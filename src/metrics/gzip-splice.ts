@@ -1,5 +1,5 @@
 import { promisify } from "node:util";
-import { constants, crc32, deflateRaw, deflateRawSync } from "node:zlib";
+import { constants, crc32, deflateRaw } from "node:zlib";
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -18,8 +18,7 @@ const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
  * stream: one gzip member, which every decoder reads whole (curl stops after the first of
  * several members).
  */
-export async function compressHead(text: string): Promise<GzipHead> {
-  const data = Buffer.from(text, "utf8");
+export async function compressHead(data: Buffer): Promise<GzipHead> {
   return {
     deflated: await deflateRawAsync(data, { finishFlush: constants.Z_SYNC_FLUSH }),
     crc: crc32(data),
@@ -27,11 +26,11 @@ export async function compressHead(text: string): Promise<GzipHead> {
   };
 }
 
-/** head + tail as one gzip body; only the small tail is compressed here. */
-export function gzipWithTail(head: GzipHead, tailText: string): Buffer[] {
+/** head + tail as one gzip body; only the tail is compressed here (off the event loop). */
+export async function gzipWithTail(head: GzipHead, tailText: string): Promise<Buffer[]> {
   const tail = Buffer.from(tailText, "utf8");
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32(tail, head.crc), 0);
   trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
-  return [HEADER, head.deflated, deflateRawSync(tail), trailer];
+  return [HEADER, head.deflated, await deflateRawAsync(tail), trailer];
 }

@@ -34,7 +34,7 @@ export function targetFamilies(interval: string): FamilyHeader[] {
     {
       name: "kms_keystore_exporter_account_info",
       type: "gauge",
-      help: "Every polled account (always 1), with its configured name; join on account_id for names.",
+      help: "Every polled account (always 1), with its configured or discovered name; join on account_id for names.",
     },
     {
       name: "kms_keystore_exporter_target_up",

@@ -10,9 +10,9 @@ import { type ClassifiedError, classifyError } from "./errors.js";
 import { InvalidResponseError, toKeyStore } from "./response.js";
 import { sleep } from "./sleep.js";
 
-export const OPERATION = "DescribeCustomKeyStores";
+const OPERATION = "DescribeCustomKeyStores";
 /** The API's maximum: the fewest calls per poll. */
-export const PAGE_LIMIT = 1000;
+const PAGE_LIMIT = 1000;
 
 /** Why a poll ended without a snapshot; `errorName` is the error label of the last attempt. */
 export class PollError extends Error {

@@ -3,7 +3,7 @@ import type { Logger } from "../log.js";
 import type { RenderedMetrics } from "../metrics/cache.js";
 import { acceptsGzip } from "./accept-encoding.js";
 
-export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export interface ServerOptions {
   telemetryPath: string;
@@ -55,7 +55,7 @@ async function serveMetrics(
     sendParts(
       response,
       { "Content-Type": METRICS_CONTENT_TYPE, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
-      rendered.gzipParts(),
+      await rendered.gzipParts(),
       head,
     );
   } else {

@@ -161,7 +161,7 @@ describe("snapshot → series", () => {
     state.setTargets([TARGET]);
     state.recordSuccess(TARGET.key, [store({ name: "ünïcode" })], 1_800_000_000_000, 10);
     const rendered = await new MetricsCache(state, new Registry(), "1m").render();
-    const body = Buffer.concat(rendered.gzipParts());
+    const body = Buffer.concat(await rendered.gzipParts());
     const text = rendered.textParts.join("");
     // gunzip checks the CRC and length in the trailer...
     expect(gunzipSync(body).toString("utf8")).toBe(text);
