@@ -110,7 +110,8 @@ async function route(
 export function createHttpServer(options: ServerOptions): Server {
   const server = createServer((request, response) => {
     route(request, response, options).catch((error: unknown) => {
-      options.logger.error({ err: error, path: request.url }, "request failed");
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      options.logger.error({ err: { name, message }, path: request.url }, "request failed");
       if (!response.headersSent) sendText(response, 500, "internal error\n");
       else response.destroy();
     });
