@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { PACKAGE_ROOT } from "../../src/version.js";
+import { CLI } from "../helpers/cli.js";
 
 /** Paths of the deployment assets, from the package root. */
 export const ROOT = PACKAGE_ROOT;
@@ -13,7 +14,6 @@ export const KUBERNETES_SHARDED = join(ROOT, "deploy/kubernetes/sharded");
 export const IAM_DIR = join(ROOT, "deploy/iam");
 export const SYSTEMD_UNIT = join(ROOT, "deploy/systemd/kms-keystore-exporter.service");
 export const COMPOSE_DIR = join(ROOT, "deploy/compose");
-export const CLI = join(ROOT, "dist/cli.js");
 
 export interface PackageJson {
   name: string;

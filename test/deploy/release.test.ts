@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitRevision, REVISION_VARIABLE } from "../../src/version.js";
-import { CLI, PACKAGE, ROOT, readText } from "./files.js";
+import { CLI } from "../helpers/cli.js";
+import { PACKAGE, ROOT, readText } from "./files.js";
 
 /** Paths `npm pack` would put in the tarball. */
 function packedFiles(): string[] {
