@@ -31,6 +31,7 @@ const SHIPPED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^deploy\/(kubernetes|iam|systemd)\//,
   /^deploy\/prometheus\/alerts\.yml$/,
+  /^docs\/[\w-]+\.md$/,
   /^grafana\//,
 ];
 
@@ -64,6 +65,7 @@ describe("release", () => {
         ...filesUnder("deploy/iam"),
         ...filesUnder("deploy/systemd"),
         ...filesUnder("grafana"),
+        ...filesUnder("docs"),
       ]),
     );
   });

@@ -70,11 +70,11 @@ describe("systemd unit", () => {
     expect(setting("MemoryDenyWriteExecute")).toBeUndefined();
   });
 
-  it("is installed as the README says", () => {
-    const readme = readText(join(ROOT, "README.md"));
-    expect(readme).toContain("deploy/systemd/kms-keystore-exporter.service");
-    expect(readme).toContain(`/opt/${PACKAGE.name}`);
-    expect(readme).toContain(`/etc/${PACKAGE.name}/config.yml`);
+  it("is installed as docs/deployment.md says", () => {
+    const guide = readText(join(ROOT, "docs/deployment.md"));
+    expect(guide).toContain("deploy/systemd/kms-keystore-exporter.service");
+    expect(guide).toContain(`/opt/${PACKAGE.name}`);
+    expect(guide).toContain(`/etc/${PACKAGE.name}/config.yml`);
   });
 
   describe.skipIf("skip" in systemdAnalyze)("systemd-analyze", () => {
