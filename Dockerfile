@@ -13,8 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
-# The benchmarks are a development tool: they stay out of the image as out of the npm package.
-RUN npm run build && rm -rf dist/bench
+RUN npm run build
 
 # Production dependencies only, installed apart so that no dev dependency reaches the image.
 FROM node:${NODE_VERSION}-trixie-slim AS production-dependencies

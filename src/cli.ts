@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { type App, startApp } from "./app.js";
 import { awsSettingsFor } from "./aws/clients.js";
-import { describeConfig } from "./config/describe.js";
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from "./config/errors.js";
 import { parseFlags, USAGE } from "./config/flags.js";
 import { loadConfig } from "./config/load.js";
 import { type Demo, demoConfig, startDemo } from "./demo.js";
 import { createLogger } from "./log.js";
+import { describeConfig } from "./targets/describe.js";
 import { gitRevision, VERSION } from "./version.js";
 
 /** SIGTERM must end the process within 10 s; in-flight responses get most of that. */

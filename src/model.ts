@@ -24,3 +24,25 @@ export const KNOWN_CONNECTION_STATES = [
   "DISCONNECTED",
   "DISCONNECTING",
 ] as const;
+
+/** One account whose id is known, with the regions to poll in it. */
+export interface Account {
+  accountId: string;
+  name: string | undefined;
+  /** Undefined: the default credentials are this account's. */
+  roleArn: string | undefined;
+  externalId: string | undefined;
+  regions: string[];
+}
+
+/** One account × one region: the unit that is polled, timed out and reported on. */
+export interface Target {
+  key: string;
+  accountId: string;
+  accountName: string | undefined;
+  region: string;
+}
+
+export function targetKey(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
+}

@@ -1,5 +1,4 @@
 import { KMSClient } from "@aws-sdk/client-kms";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
@@ -78,23 +77,4 @@ export function createKmsClient(
     ...clientOptions(region, credentials, settings, requestHandler),
     maxAttempts: 1,
   });
-}
-
-/** The account id of the default credentials (one STS call; retried only until it works). */
-export async function callerAccountId(
-  region: string,
-  settings: AwsSettings,
-  requestHandler: NodeHttpHandler,
-  signal: AbortSignal,
-): Promise<string> {
-  // A one-off call at start: the SDK's own retries are enough here.
-  const client = new STSClient({
-    ...clientOptions(region, settings.baseCredentials, settings, requestHandler),
-    maxAttempts: 3,
-  });
-  const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
-  if (!identity.Account || !/^\d{12}$/.test(identity.Account)) {
-    throw new Error(`GetCallerIdentity returned no valid account id (${identity.Account})`);
-  }
-  return identity.Account;
 }

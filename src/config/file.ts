@@ -1,9 +1,9 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { ROLE_ARN } from "../aws/arn.js";
 import { parseDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 
-export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 const duration = z.string().transform((text, context) => {

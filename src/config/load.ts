@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import { accountIdOfRoleArn } from "../aws/arn.js";
 import { ConfigError } from "./errors.js";
-import { type FileConfig, parseConfigFile, REGION, ROLE_ARN } from "./file.js";
+import { type FileConfig, parseConfigFile, REGION } from "./file.js";
 import type { Flags } from "./flags.js";
 import type {
   AccountConfig,
@@ -72,10 +73,6 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   if (port > 65_535) return undefined;
   const host = match[1] ?? match[2];
   return { host: host === "" ? undefined : host, port };
-}
-
-export function accountIdOfRoleArn(roleArn: string): string | undefined {
-  return ROLE_ARN.exec(roleArn)?.[1];
 }
 
 /** Region list for accounts that do not name their own: the file's, else the SDK's variables. */

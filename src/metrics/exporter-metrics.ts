@@ -110,3 +110,18 @@ export function createExporterMetrics(build: {
     }),
   };
 }
+
+/** Removed targets' counters go too, or discovery churn would make them pile up. */
+export async function forgetTargetCounters(
+  metrics: ExporterMetrics,
+  removed: { accountId: string; region: string }[],
+): Promise<void> {
+  const keys = new Set(removed.map((target) => `${target.accountId}/${target.region}`));
+  const { apiRequests, apiRequestErrors, pollErrors, rateLimitWait } = metrics;
+  for (const counter of [apiRequests, apiRequestErrors, pollErrors, rateLimitWait]) {
+    const { values } = await counter.get();
+    for (const { labels } of values) {
+      if (keys.has(`${labels.account_id}/${labels.region}`)) counter.remove(labels);
+    }
+  }
+}

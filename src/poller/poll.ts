@@ -3,12 +3,12 @@ import {
   type DescribeCustomKeyStoresCommandOutput,
 } from "@aws-sdk/client-kms";
 import pRetry, { AbortError } from "p-retry";
+import { type ClassifiedError, classifyError } from "../aws/errors.js";
 import type { RetryPolicy } from "../config/types.js";
 import type { KeyStore } from "../model.js";
+import { sleep } from "../sleep.js";
 import { fullJitterDelayMs } from "./backoff.js";
-import { type ClassifiedError, classifyError } from "./errors.js";
 import { InvalidResponseError, toKeyStore } from "./response.js";
-import { sleep } from "./sleep.js";
 
 const OPERATION = "DescribeCustomKeyStores";
 /** The API's maximum: the fewest calls per poll. */

@@ -1,4 +1,4 @@
-import type { Target } from "../targets/targets.js";
+import type { Target } from "../model.js";
 
 export interface SchedulerOptions {
   intervalMs: number;

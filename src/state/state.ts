@@ -1,5 +1,4 @@
-import type { KeyStore } from "../model.js";
-import type { Target } from "../targets/targets.js";
+import type { KeyStore, Target } from "../model.js";
 import { type StoreTransition, sameStores, storeTransitions } from "./transitions.js";
 
 export interface TargetState {

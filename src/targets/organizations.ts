@@ -1,6 +1,7 @@
 import { type OrganizationsClient, paginateListAccounts } from "@aws-sdk/client-organizations";
+import { partitionOfArn, roleArnOf } from "../aws/arn.js";
 import type { OrganizationsDiscovery } from "../config/types.js";
-import type { Account } from "./targets.js";
+import type { Account } from "../model.js";
 
 export interface OrganizationMember {
   id: string;
@@ -28,7 +29,7 @@ export async function listOrganizationMembers(
         name: account.Name,
         // Newer answers carry State; Status is deprecated but still sent.
         status: account.Status,
-        partition: /^arn:([^:]+):/.exec(account.Arn ?? "")?.[1] ?? "aws",
+        partition: partitionOfArn(account.Arn ?? "") ?? "aws",
       });
     }
   }
@@ -47,7 +48,7 @@ export function memberAccounts(
     .map((member) => ({
       accountId: member.id,
       name: member.name,
-      roleArn: `arn:${member.partition}:iam::${member.id}:role/${discovery.memberRoleName}`,
+      roleArn: roleArnOf(member.partition, member.id, discovery.memberRoleName),
       externalId: discovery.memberExternalId,
       regions: discovery.regions ?? defaultRegions,
     }));

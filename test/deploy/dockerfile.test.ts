@@ -47,12 +47,12 @@ function sourceInStage(containerPath: string): { stage: Stage; path: string } {
   throw new Error(`${containerPath} is copied from no build stage`);
 }
 
-/** Bare package names imported by the built JavaScript under dir, less the benchmarks. */
+/** Bare package names imported by the built JavaScript under dir. */
 function importedPackages(dir: string): Set<string> {
   const names = new Set<string>();
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const path = join(entry.parentPath, entry.name);
-    if (!entry.isFile() || !entry.name.endsWith(".js") || path.includes("/dist/bench/")) continue;
+    if (!entry.isFile() || !entry.name.endsWith(".js")) continue;
     for (const [, specifier = ""] of readText(path).matchAll(
       /(?:from|import\()\s*["']([^"'.][^"']*)["']/g,
     )) {

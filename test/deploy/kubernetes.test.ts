@@ -10,7 +10,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLE_ARN } from "../../src/config/file.js";
+import { ROLE_ARN } from "../../src/aws/arn.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 import { finalUserId, parseDockerfile } from "./dockerfile.js";
 import { configCheck, DOCKERFILE, KUBERNETES_BASE, PACKAGE, readText } from "./files.js";

@@ -1,7 +1,7 @@
 import type { DescribeCustomKeyStoresCommandOutput } from "@aws-sdk/client-kms";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { classifyError } from "../../src/aws/errors.js";
 import { fullJitterDelayMs } from "../../src/poller/backoff.js";
-import { classifyError } from "../../src/poller/errors.js";
 import { type AttemptEvent, PollError, pollTarget } from "../../src/poller/poll.js";
 
 const POLICY = { maxAttempts: 5, minDelayMs: 100, maxDelayMs: 1_000 };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MIN_PER_SECOND, RECOVERY_MS, TargetRateLimiter } from "../../src/poller/rate-limit.js";
+import { MIN_PER_SECOND, RECOVERY_MS, TargetRateLimiter } from "../../src/aws/rate-limit.js";
 
 describe("per-target rate limiter (fake timers)", () => {
   beforeEach(() => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Target } from "../../src/model.js";
 import { Scheduler } from "../../src/poller/scheduler.js";
-import type { Target } from "../../src/targets/targets.js";
 
 function targets(count: number): Target[] {
   return Array.from({ length: count }, (_, index) => ({

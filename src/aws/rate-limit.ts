@@ -1,4 +1,4 @@
-import { sleep } from "./sleep.js";
+import { sleep } from "../sleep.js";
 
 export interface RateLimit {
   /** Steady rate; KMS allows DescribeCustomKeyStores 5 requests/s per account and region. */

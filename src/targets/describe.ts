@@ -1,7 +1,6 @@
-import { inShard } from "../targets/shard.js";
-import { formatDuration } from "./duration.js";
-import { accountIdOfRoleArn } from "./load.js";
-import type { Config } from "./types.js";
+import { formatDuration } from "../config/duration.js";
+import type { Config } from "../config/types.js";
+import { planTargets } from "./plan.js";
 
 /** What --config.check prints: the plan the config amounts to, without calling AWS. */
 export function describeConfig(config: Config): string {
@@ -10,17 +9,20 @@ export function describeConfig(config: Config): string {
     `config OK${config.configFile ? `: ${config.configFile}` : ""}`,
     `interval ${formatDuration(config.intervalMs)}, timeout ${formatDuration(config.timeoutMs)}, concurrency ${config.concurrency}, shard ${shard.index} of ${shard.count}`,
   ];
-  let targets = 0;
-  const accountLines: string[] = [];
-  for (const account of config.accounts) {
-    const regions = account.regions ?? config.regions;
-    const accountId = account.roleArn ? accountIdOfRoleArn(account.roleArn) : undefined;
-    if (accountId !== undefined && !inShard(accountId, shard)) continue;
+  const plan = planTargets(config, undefined, []);
+  const accountLines = plan.accounts.map(
+    (account) =>
+      `  ${account.accountId}${account.name ? ` (${account.name})` : ""} via ${account.roleArn}: ${account.regions.join(", ")}`,
+  );
+  let targets = plan.targets.length;
+  // Its id, and so its shard, is only known once GetCallerIdentity answers at start.
+  const defaultEntry = config.accounts.find((account) => account.roleArn === undefined);
+  if (defaultEntry) {
+    const regions = defaultEntry.regions ?? config.regions;
     targets += regions.length;
-    const who = account.roleArn
-      ? `${accountId}${account.name ? ` (${account.name})` : ""} via ${account.roleArn}`
-      : `the default credentials' account${account.name ? ` (${account.name})` : ""}, found with sts:GetCallerIdentity at start`;
-    accountLines.push(`  ${who}: ${regions.join(", ")}`);
+    accountLines.push(
+      `  the default credentials' account${defaultEntry.name ? ` (${defaultEntry.name})` : ""}, found with sts:GetCallerIdentity at start: ${regions.join(", ")}`,
+    );
   }
   lines.push(`accounts in this shard (${accountLines.length}):`, ...accountLines);
   const discovery = config.discovery;

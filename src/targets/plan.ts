@@ -1,27 +1,7 @@
-import { accountIdOfRoleArn } from "../config/load.js";
-import type { AccountConfig } from "../config/types.js";
-
-/** One account whose id is known, with the regions to poll in it. */
-export interface Account {
-  accountId: string;
-  name: string | undefined;
-  /** Undefined: the default credentials are this account's. */
-  roleArn: string | undefined;
-  externalId: string | undefined;
-  regions: string[];
-}
-
-/** One account × one region: the unit that is polled, timed out and reported on. */
-export interface Target {
-  key: string;
-  accountId: string;
-  accountName: string | undefined;
-  region: string;
-}
-
-export function targetKey(accountId: string, region: string): string {
-  return `${accountId}/${region}`;
-}
+import { accountIdOfRoleArn } from "../aws/arn.js";
+import type { AccountConfig, Config } from "../config/types.js";
+import { type Account, type Target, targetKey } from "../model.js";
+import { inShard } from "./shard.js";
 
 /**
  * Config accounts → accounts with ids. The id of a role comes from its ARN; the id of the
@@ -69,4 +49,23 @@ export function targetsOf(accounts: Account[]): Target[] {
       region,
     })),
   );
+}
+
+export interface Plan {
+  /** This shard's accounts. */
+  accounts: Account[];
+  targets: Target[];
+}
+
+/** Config + the default credentials' account + discovered accounts → this shard's targets. */
+export function planTargets(
+  config: Pick<Config, "accounts" | "regions" | "shard">,
+  defaultAccountId: string | undefined,
+  discovered: Account[],
+): Plan {
+  const configured = resolveAccounts(config.accounts, config.regions, defaultAccountId);
+  const accounts = mergeAccounts(configured, discovered).filter((account) =>
+    inShard(account.accountId, config.shard),
+  );
+  return { accounts, targets: targetsOf(accounts) };
 }

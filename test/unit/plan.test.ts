@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { OrganizationsDiscovery } from "../../src/config/types.js";
 import { memberAccounts } from "../../src/targets/organizations.js";
+import { mergeAccounts, resolveAccounts, targetsOf } from "../../src/targets/plan.js";
 import { inShard, shardOfAccount } from "../../src/targets/shard.js";
-import { mergeAccounts, resolveAccounts, targetsOf } from "../../src/targets/targets.js";
 
 const ids = Array.from({ length: 1_000 }, (_, index) => String(100_000_000_000 + index * 7_919));
 

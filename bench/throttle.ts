@@ -1,4 +1,4 @@
-import { DEFAULTS } from "../config/load.js";
+import { DEFAULTS } from "../src/config/load.js";
 import {
   benchConfig,
   scrapeText,

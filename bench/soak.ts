@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import type { KeyStore } from "../model.js";
+import type { KeyStore } from "../src/model.js";
 import {
   benchConfig,
   mib,

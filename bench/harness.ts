@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { type App, startApp } from "../app.js";
-import { awsSettingsFor } from "../aws/clients.js";
-import { defaultConfig } from "../config/load.js";
-import type { Config } from "../config/types.js";
-import { createLogger } from "../log.js";
-import { PACKAGE_ROOT } from "../version.js";
+import { type App, startApp } from "../src/app.js";
+import { awsSettingsFor } from "../src/aws/clients.js";
+import { defaultConfig } from "../src/config/load.js";
+import type { Config } from "../src/config/types.js";
+import { createLogger } from "../src/log.js";
+import { PACKAGE_ROOT } from "../src/version.js";
 
 /**
  * Benchmarks run the simulator in a child process (so the exporter's CPU and memory are

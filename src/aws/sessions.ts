@@ -1,0 +1,188 @@
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
+import { type Account, type Target, targetKey } from "../model.js";
+import {
+  type AwsSettings,
+  clientOptions,
+  createKmsClient,
+  createRequestHandler,
+} from "./clients.js";
+import { assumedRoleCredentials } from "./credentials.js";
+import { type RateLimit, TargetRateLimiter } from "./rate-limit.js";
+
+/** STS is regional; an account without regions (the discovery role's) asks this one. */
+export const DEFAULT_STS_REGION = "us-east-1";
+
+export interface SessionSettings {
+  rateLimit: RateLimit;
+  /** Lifetime asked for assumed-role sessions. */
+  sessionDurationSeconds: number;
+  /** A failed AssumeRole is answered from memory this long (see sharedCredentials). */
+  failureHoldMs: number;
+}
+
+/** A role to assume, and for which account (the labels of its STS calls). */
+export interface RoleToAssume {
+  accountId: string;
+  accountName: string | undefined;
+  roleArn: string;
+  externalId: string | undefined;
+  region: string;
+}
+
+export interface SessionPoolOptions {
+  /** With `baseCredentials` set: one default chain for the whole process. */
+  aws: AwsSettings;
+  concurrency: number;
+  settings: SessionSettings;
+  now: () => number;
+  /** Made once per role session; called after each of its AssumeRole calls (counters, logs). */
+  reportAssumeRole: (role: RoleToAssume) => (error?: unknown) => void;
+}
+
+/** What a session is made for: a reload that changes it needs a new session. */
+function identityOf(account: Account): string {
+  return `${account.roleArn ?? "default"}\u0000${account.externalId ?? ""}`;
+}
+
+/** One account's credentials, shared by its regions, and the KMS clients signed with them. */
+export class AccountSession {
+  private readonly kmsClients = new Map<string, KMSClient>();
+
+  constructor(
+    /** Replaced by `retain` when only the name or regions change. */
+    public account: Account,
+    readonly identity: string,
+    readonly credentials: AwsCredentialIdentityProvider | undefined,
+    private readonly createClient: (region: string) => KMSClient,
+  ) {}
+
+  kmsClient(region: string): KMSClient {
+    let client = this.kmsClients.get(region);
+    if (!client) {
+      client = this.createClient(region);
+      this.kmsClients.set(region, client);
+    }
+    return client;
+  }
+
+  forgetRegionsBut(regions: string[]): void {
+    for (const region of this.kmsClients.keys())
+      if (!regions.includes(region)) this.kmsClients.delete(region);
+  }
+}
+
+/**
+ * The one owner of AWS sessions: a credential session per account (shared by its regions),
+ * the KMS clients made with it, a rate limiter per target, and the HTTP handler every
+ * client shares. `retain` is the only place that decides a session no longer fits.
+ */
+export class SessionPool {
+  readonly requestHandler: NodeHttpHandler;
+  private readonly sessions = new Map<string, AccountSession>();
+  private readonly limiters = new Map<string, TargetRateLimiter>();
+  private accounts = new Map<string, Account>();
+  private settings: SessionSettings;
+
+  constructor(private readonly options: SessionPoolOptions) {
+    this.settings = options.settings;
+    this.requestHandler = createRequestHandler(options.aws, options.concurrency);
+  }
+
+  configure(settings: SessionSettings): void {
+    this.settings = settings;
+    for (const limiter of this.limiters.values()) limiter.configure(settings.rateLimit);
+  }
+
+  /**
+   * The accounts to poll from now on. A session whose role or external id changed is
+   * dropped with its clients (the next poll assumes the new role); one whose account went
+   * is dropped too, and so are the limiters and clients of targets that went.
+   */
+  retain(accounts: Account[]): void {
+    this.accounts = new Map(accounts.map((account) => [account.accountId, account]));
+    for (const [accountId, session] of this.sessions) {
+      const account = this.accounts.get(accountId);
+      if (!account || identityOf(account) !== session.identity) {
+        this.sessions.delete(accountId);
+        continue;
+      }
+      session.account = account;
+      session.forgetRegionsBut(account.regions);
+    }
+    for (const key of this.limiters.keys()) {
+      const [accountId, region] = key.split("/") as [string, string];
+      if (!this.accounts.get(accountId)?.regions.includes(region)) this.limiters.delete(key);
+    }
+  }
+
+  /** The session of a retained target's account; undefined once the target is gone. */
+  session(target: Target): AccountSession | undefined {
+    const account = this.accounts.get(target.accountId);
+    if (!account?.regions.includes(target.region)) return undefined;
+    let session = this.sessions.get(account.accountId);
+    if (!session) {
+      const credentials =
+        account.roleArn === undefined
+          ? this.options.aws.baseCredentials
+          : this.roleCredentials({
+              accountId: account.accountId,
+              accountName: account.name,
+              roleArn: account.roleArn,
+              externalId: account.externalId,
+              region: account.regions[0] ?? DEFAULT_STS_REGION,
+            });
+      session = new AccountSession(account, identityOf(account), credentials, (region) =>
+        createKmsClient(region, credentials, this.options.aws, this.requestHandler),
+      );
+      this.sessions.set(account.accountId, session);
+    }
+    return session;
+  }
+
+  /** False once `retain` replaced or dropped the session (a reload during AssumeRole). */
+  isCurrent(session: AccountSession): boolean {
+    return this.sessions.get(session.account.accountId) === session;
+  }
+
+  limiter(target: Target): TargetRateLimiter {
+    const key = targetKey(target.accountId, target.region);
+    let limiter = this.limiters.get(key);
+    if (!limiter) {
+      limiter = new TargetRateLimiter(this.settings.rateLimit, this.options.now);
+      this.limiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  /** An assumed-role session whose every STS call is reported (`reportAssumeRole`). */
+  roleCredentials(role: RoleToAssume): AwsCredentialIdentityProvider {
+    return assumedRoleCredentials(
+      {
+        roleArn: role.roleArn,
+        externalId: role.externalId,
+        baseCredentials: this.options.aws.baseCredentials,
+        region: role.region,
+        endpoint: this.options.aws.endpoint,
+        durationSeconds: this.settings.sessionDurationSeconds,
+        requestHandler: this.requestHandler,
+        onCall: this.options.reportAssumeRole(role),
+      },
+      { now: this.options.now, failureHoldMs: this.settings.failureHoldMs },
+    );
+  }
+
+  /** Options for any other client (STS, Organizations): same endpoint and HTTP handler. */
+  clientOptions(
+    region: string,
+    credentials: AwsCredentialIdentityProvider | undefined = this.options.aws.baseCredentials,
+  ) {
+    return clientOptions(region, credentials, this.options.aws, this.requestHandler);
+  }
+
+  destroy(): void {
+    this.sessions.clear();
+    this.requestHandler.destroy();
+  }
+}

@@ -1,0 +1,160 @@
+import type { Logger } from "pino";
+import { classifyError } from "../aws/errors.js";
+import type { SessionPool } from "../aws/sessions.js";
+import type { RetryPolicy } from "../config/types.js";
+import { logFailure } from "../log-failure.js";
+import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
+import type { Target } from "../model.js";
+import type { StateStore } from "../state/state.js";
+import type { StoreTransition } from "../state/transitions.js";
+import { PollError, pollTarget } from "./poll.js";
+
+/** More pages than this is a broken paginator, not a real account (KMS allows few stores). */
+const MAX_PAGES = 1000;
+
+export interface JobSettings {
+  retry: RetryPolicy;
+  timeoutMs: number;
+  /** After this long without a successful poll a target's store series go; undefined: never. */
+  maxStalenessMs: number | undefined;
+}
+
+export interface PollJobOptions {
+  pool: Pick<SessionPool, "session" | "isCurrent" | "limiter">;
+  /** Read at every poll: a reload can change them. */
+  settings: () => JobSettings;
+  state: StateStore;
+  metrics: Pick<
+    ExporterMetrics,
+    "apiRequests" | "apiRequestErrors" | "pollErrors" | "rateLimitWait"
+  >;
+  logger: Logger;
+  now: () => number;
+}
+
+/**
+ * One target's poll as the scheduler runs it: assume the account's role, poll every page,
+ * record the snapshot, count, and log what changed. `pollTarget` stays free of all that.
+ * It never rejects: a failure is recorded in the state.
+ */
+export function createPollJob(options: PollJobOptions) {
+  const { pool, state, metrics, logger, now } = options;
+
+  return async function pollJob(target: Target, signal: AbortSignal): Promise<void> {
+    const session = pool.session(target);
+    if (!session) return;
+    const settings = options.settings();
+    const labels = { account_id: target.accountId, region: target.region };
+    const startedAt = now();
+    try {
+      if (session.account.roleArn !== undefined && session.credentials) {
+        // Fetch the session first, so a role that cannot be assumed is reported as such,
+        // not as a failed DescribeCustomKeyStores call.
+        await session.credentials().catch((error: unknown) => {
+          throw new PollError(
+            classifyError(error).name,
+            `AssumeRole ${session.account.roleArn}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        });
+        // A reload may have removed the target or changed its role meanwhile.
+        if (signal.aborted || !pool.isCurrent(session)) return;
+      }
+      const stores = await pollTarget({
+        client: session.kmsClient(target.region),
+        retry: settings.retry,
+        timeoutMs: settings.timeoutMs,
+        maxPages: MAX_PAGES,
+        signal,
+        now,
+        rateLimiter: pool.limiter(target),
+        onRateLimitWait: (waitedMs) => {
+          if (waitedMs > 0) metrics.rateLimitWait.inc(labels, waitedMs / 1000);
+        },
+        onAttempt: ({ operation, attempt, error }) => {
+          metrics.apiRequests.inc({ ...labels, operation });
+          if (!error) return;
+          metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
+          logger.debug(
+            { ...labels, operation, attempt, error: error.name, retryable: error.retryable },
+            "API attempt failed",
+          );
+        },
+      });
+      if (signal.aborted) return;
+      const before = state.get(target.key);
+      const recovering = before?.polled === true && !before.up;
+      const finishedAt = now();
+      const transitions = state.recordSuccess(
+        target.key,
+        stores,
+        finishedAt,
+        finishedAt - startedAt,
+      );
+      for (const transition of transitions) logTransition(logger, target, transition);
+      if (recovering)
+        logger.info({ ...labels, stores: stores.length }, "target poll succeeded again");
+    } catch (error) {
+      if (signal.aborted) return;
+      const pollError =
+        error instanceof PollError
+          ? error
+          : new PollError("UnknownError", String(error), { cause: error });
+      const failedAt = now();
+      metrics.pollErrors.inc({ ...labels, error: pollError.errorName });
+      const outcome = state.recordFailure(
+        target.key,
+        { name: pollError.errorName, message: pollError.message },
+        failedAt - startedAt,
+      );
+      dropIfStale(target, failedAt, settings.maxStalenessMs);
+      logFailure(
+        logger,
+        outcome.newlyDown || outcome.errorChanged,
+        {
+          ...labels,
+          account_name: target.accountName,
+          error: pollError.errorName,
+          message: pollError.message,
+        },
+        "target poll failed; keeping its last known stores",
+      );
+    }
+  };
+
+  /** maxStaleness: last known stores older than this are no longer worth exporting. */
+  function dropIfStale(target: Target, at: number, maxStalenessMs: number | undefined): void {
+    const lastSuccessMs = state.get(target.key)?.lastSuccessMs;
+    if (maxStalenessMs === undefined || lastSuccessMs === undefined) return;
+    if (at - lastSuccessMs > maxStalenessMs && state.dropStores(target.key)) {
+      logger.warn(
+        {
+          account_id: target.accountId,
+          region: target.region,
+          last_success: new Date(lastSuccessMs).toISOString(),
+        },
+        "no successful poll within maxStaleness; dropping the target's store series",
+      );
+    }
+  }
+}
+
+function logTransition(logger: Logger, target: Target, transition: StoreTransition): void {
+  const from = transition.previousState ?? "(new)";
+  const to = transition.state ?? "(gone)";
+  logger.info(
+    {
+      account_id: target.accountId,
+      account_name: target.accountName,
+      region: target.region,
+      custom_key_store_id: transition.store.id,
+      custom_key_store_name: transition.store.name,
+      custom_key_store_type: transition.store.type,
+      from,
+      to,
+      error_code: transition.errorCode ?? null,
+      previous_error_code: transition.previousErrorCode ?? null,
+    },
+    `key store ${transition.store.name || transition.store.id}: ${from} -> ${to}${transition.errorCode ? ` (${transition.errorCode})` : ""}`,
+  );
+}

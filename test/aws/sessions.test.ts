@@ -1,0 +1,176 @@
+import { DescribeCustomKeyStoresCommand } from "@aws-sdk/client-kms";
+import { describe, expect, it } from "vitest";
+import { type RoleToAssume, SessionPool } from "../../src/aws/sessions.js";
+import { type Account, type Target, targetKey } from "../../src/model.js";
+import type { Simulator } from "../../src/simulator/index.js";
+import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
+
+const SCENARIO = `accounts:
+  - id: "111111111111"
+    regions:
+      - region: us-east-1
+        stores: [{id: cks-1, name: a, state: CONNECTED}]
+      - region: eu-west-1
+        stores: []
+`;
+
+function account(overrides: Partial<Account> = {}): Account {
+  return {
+    accountId: "111111111111",
+    name: "payments",
+    roleArn: "arn:aws:iam::111111111111:role/reader-a",
+    externalId: undefined,
+    regions: ["us-east-1", "eu-west-1"],
+    ...overrides,
+  };
+}
+
+function target(region: string, accountId = "111111111111"): Target {
+  return { key: targetKey(accountId, region), accountId, accountName: undefined, region };
+}
+
+function pool(simulator: Simulator, reported: Array<[RoleToAssume, unknown]> = []): SessionPool {
+  return new SessionPool({
+    aws: {
+      endpoint: simulator.url,
+      baseCredentials: async () => FAKE_CREDENTIALS,
+      connectTimeoutMs: 1_000,
+      requestTimeoutMs: 5_000,
+    },
+    concurrency: 4,
+    settings: {
+      rateLimit: { perSecond: 10, burst: 2 },
+      sessionDurationSeconds: 900,
+      failureHoldMs: 0,
+    },
+    now: Date.now,
+    reportAssumeRole: (role) => (error) => reported.push([role, error]),
+  });
+}
+
+const assumedRoles = (simulator: Simulator) =>
+  simulator.calls.filter((call) => call.operation === "AssumeRole").map((call) => call.roleArn);
+
+describe("SessionPool", () => {
+  it("shares one session and one AssumeRole between the regions of an account", async () => {
+    const simulator = await simulate(SCENARIO);
+    const reported: Array<[RoleToAssume, unknown]> = [];
+    const sessions = pool(simulator, reported);
+    sessions.retain([account()]);
+    const east = sessions.session(target("us-east-1"));
+    const west = sessions.session(target("eu-west-1"));
+    expect(east).toBeDefined();
+    expect(west).toBe(east);
+    await east?.credentials?.();
+    await west?.credentials?.();
+    expect(assumedRoles(simulator)).toEqual(["arn:aws:iam::111111111111:role/reader-a"]);
+    expect(reported.map(([role, error]) => [role.roleArn, role.region, error])).toEqual([
+      ["arn:aws:iam::111111111111:role/reader-a", "us-east-1", undefined],
+    ]);
+    sessions.destroy();
+  });
+
+  it("drops the session when the role changes, so the next poll assumes the new role", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const before = sessions.session(target("us-east-1"));
+    await before?.kmsClient("us-east-1").send(new DescribeCustomKeyStoresCommand({}));
+    sessions.retain([account({ roleArn: "arn:aws:iam::111111111111:role/reader-b" })]);
+    expect(before && sessions.isCurrent(before)).toBe(false);
+    const after = sessions.session(target("us-east-1"));
+    expect(after).not.toBe(before);
+    // Its KMS client is signed with the new role's keys: using it assumes role b.
+    await after?.kmsClient("us-east-1").send(new DescribeCustomKeyStoresCommand({}));
+    expect(assumedRoles(simulator)).toEqual([
+      "arn:aws:iam::111111111111:role/reader-a",
+      "arn:aws:iam::111111111111:role/reader-b",
+    ]);
+    sessions.destroy();
+  });
+
+  it("drops the session when only the external id changes", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account({ externalId: "one" })]);
+    const before = sessions.session(target("us-east-1"));
+    sessions.retain([account({ externalId: "two" })]);
+    expect(sessions.session(target("us-east-1"))).not.toBe(before);
+    sessions.destroy();
+  });
+
+  it("keeps the session and its clients through a rename, with the new name", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const before = sessions.session(target("us-east-1"));
+    const client = before?.kmsClient("us-east-1");
+    expect(before?.kmsClient("us-east-1")).toBe(client);
+    sessions.retain([account({ name: "renamed" })]);
+    const after = sessions.session(target("us-east-1"));
+    expect(after).toBe(before);
+    expect(after && sessions.isCurrent(after)).toBe(true);
+    expect(after?.account.name).toBe("renamed");
+    expect(after?.kmsClient("us-east-1")).toBe(client);
+    sessions.destroy();
+  });
+
+  it("has no session for a target whose account or region went, and forgets its client", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const session = sessions.session(target("eu-west-1"));
+    const westClient = session?.kmsClient("eu-west-1");
+    sessions.retain([account({ regions: ["us-east-1"] })]);
+    expect(sessions.session(target("eu-west-1"))).toBeUndefined();
+    expect(sessions.session(target("us-east-1"))).toBe(session);
+    sessions.retain([account()]);
+    expect(sessions.session(target("eu-west-1"))?.kmsClient("eu-west-1")).not.toBe(westClient);
+    expect(sessions.session(target("us-east-1", "222222222222"))).toBeUndefined();
+    sessions.retain([]);
+    expect(sessions.session(target("us-east-1"))).toBeUndefined();
+    sessions.destroy();
+  });
+
+  it("uses the default credentials for an account without a role", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account({ roleArn: undefined })]);
+    const session = sessions.session(target("us-east-1"));
+    expect(await session?.credentials?.()).toEqual(FAKE_CREDENTIALS);
+    await session?.kmsClient("us-east-1").send(new DescribeCustomKeyStoresCommand({}));
+    expect(assumedRoles(simulator)).toEqual([]);
+    expect(await sessions.clientOptions("us-east-1").credentials?.()).toEqual(FAKE_CREDENTIALS);
+    sessions.destroy();
+  });
+
+  it("keeps one rate limiter per target while it stays, and a new one after it went", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const limiter = sessions.limiter(target("us-east-1"));
+    expect(sessions.limiter(target("us-east-1"))).toBe(limiter);
+    expect(sessions.limiter(target("eu-west-1"))).not.toBe(limiter);
+    sessions.retain([account({ regions: ["eu-west-1"] })]);
+    expect(sessions.limiter(target("us-east-1"))).not.toBe(limiter);
+    sessions.destroy();
+  });
+
+  it("applies a new rate limit to the limiters it has", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const limiter = sessions.limiter(target("us-east-1"));
+    const signal = new AbortController().signal;
+    // burst 2: two tokens at once, the third waits for the refill.
+    expect(await limiter.acquire(signal)).toBe(0);
+    expect(await limiter.acquire(signal)).toBe(0);
+    sessions.configure({
+      rateLimit: { perSecond: 1_000, burst: 5 },
+      sessionDurationSeconds: 900,
+      failureHoldMs: 0,
+    });
+    expect(await limiter.acquire(signal)).toBeLessThan(5);
+    sessions.destroy();
+  });
+});
