@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { callerAccountId, lookUpDefaultAccount } from "../../src/aws/caller-identity.js";
+import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
+
+function lookup(overrides: Partial<Parameters<typeof lookUpDefaultAccount>[0]> = {}) {
+  return {
+    lookUp: async () => "111111111111",
+    timeoutMs: () => 1_000,
+    retryDelayMs: () => 5,
+    stillNeeded: () => true,
+    onFailure: () => {},
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+describe("callerAccountId", () => {
+  it("asks STS who the default credentials are", async () => {
+    const simulator = await simulate('defaultAccountId: "123456789012"\naccounts: []\n');
+    const accountId = await callerAccountId(
+      { region: "us-east-1", endpoint: simulator.url, credentials: async () => FAKE_CREDENTIALS },
+      new AbortController().signal,
+    );
+    expect(accountId).toBe("123456789012");
+    expect(simulator.callCount({ operation: "GetCallerIdentity" })).toBe(1);
+  });
+});
+
+describe("lookUpDefaultAccount", () => {
+  it("retries after each failure until the lookup works", async () => {
+    const failures: unknown[] = [];
+    let attempts = 0;
+    const accountId = await lookUpDefaultAccount(
+      lookup({
+        lookUp: async () => {
+          attempts++;
+          if (attempts < 3) throw new Error(`attempt ${attempts}`);
+          return "222222222222";
+        },
+        onFailure: (error) => failures.push((error as Error).message),
+      }),
+    );
+    expect(accountId).toBe("222222222222");
+    expect(failures).toEqual(["attempt 1", "attempt 2"]);
+  });
+
+  it("bounds each attempt by the timeout", async () => {
+    const failures: string[] = [];
+    let attempts = 0;
+    const accountId = await lookUpDefaultAccount(
+      lookup({
+        timeoutMs: () => 20,
+        lookUp: (signal) => {
+          attempts++;
+          if (attempts > 1) return Promise.resolve("333333333333");
+          return new Promise((_, reject) =>
+            signal.addEventListener("abort", () => reject(signal.reason)),
+          );
+        },
+        onFailure: (error) => failures.push((error as Error).name),
+      }),
+    );
+    expect(accountId).toBe("333333333333");
+    expect(failures).toEqual(["TimeoutError"]);
+  });
+
+  it("gives up without a failure once nobody needs the id any more", async () => {
+    let needed = true;
+    const failures: unknown[] = [];
+    const accountId = await lookUpDefaultAccount(
+      lookup({
+        lookUp: async () => {
+          needed = false;
+          throw new Error("no");
+        },
+        stillNeeded: () => needed,
+        onFailure: (error) => failures.push(error),
+      }),
+    );
+    expect(accountId).toBeUndefined();
+    expect(failures).toHaveLength(1);
+  });
+
+  it("ends at once on shutdown, without reporting it as a failure", async () => {
+    const controller = new AbortController();
+    const failures: unknown[] = [];
+    const pending = lookUpDefaultAccount(
+      lookup({
+        signal: controller.signal,
+        retryDelayMs: () => 60_000,
+        lookUp: (signal) =>
+          new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+        onFailure: (error) => failures.push(error),
+      }),
+    );
+    controller.abort();
+    expect(await pending).toBeUndefined();
+    expect(failures).toEqual([]);
+  });
+
+  it("stops waiting between attempts on shutdown", async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = lookUpDefaultAccount(
+      lookup({
+        signal: controller.signal,
+        retryDelayMs: () => 60_000,
+        lookUp: async () => {
+          setTimeout(() => controller.abort(), 10);
+          throw new Error("no");
+        },
+      }),
+    );
+    expect(await pending).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -1,0 +1,128 @@
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import { describe, expect, it } from "vitest";
+import { createRequestHandler } from "../../src/aws/clients.js";
+import { assumedRoleCredentials, sharedCredentials } from "../../src/aws/credentials.js";
+import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
+
+const MINUTE = 60_000;
+
+function source(expiresInMs: number | undefined, now: () => number) {
+  let calls = 0;
+  const provider = async (): Promise<AwsCredentialIdentity> => {
+    calls++;
+    return {
+      accessKeyId: `key-${calls}`,
+      secretAccessKey: "secret",
+      ...(expiresInMs === undefined ? {} : { expiration: new Date(now() + expiresInMs) }),
+    };
+  };
+  return { provider, calls: () => calls };
+}
+
+describe("sharedCredentials", () => {
+  it("asks once for concurrent callers and keeps credentials without an expiry", async () => {
+    const counted = source(undefined, Date.now);
+    const shared = sharedCredentials(counted.provider);
+    const [a, b] = await Promise.all([shared(), shared()]);
+    expect(a).toBe(b);
+    await shared();
+    expect(counted.calls()).toBe(1);
+  });
+
+  it("asks again only within 5 minutes of expiry", async () => {
+    let nowMs = 0;
+    const now = () => nowMs;
+    const counted = source(60 * MINUTE, now);
+    const shared = sharedCredentials(counted.provider, { now });
+    await shared();
+    nowMs = 54 * MINUTE;
+    expect((await shared()).accessKeyId).toBe("key-1");
+    nowMs = 55 * MINUTE;
+    expect((await shared()).accessKeyId).toBe("key-2");
+    expect(counted.calls()).toBe(2);
+  });
+
+  it("answers with a failure for the hold time, then asks again", async () => {
+    let nowMs = 0;
+    let calls = 0;
+    const shared = sharedCredentials(
+      async () => {
+        calls++;
+        throw new Error(`denied ${calls}`);
+      },
+      { now: () => nowMs, failureHoldMs: 1_000 },
+    );
+    await expect(shared()).rejects.toThrow("denied 1");
+    nowMs = 999;
+    await expect(shared()).rejects.toThrow("denied 1");
+    nowMs = 1_000;
+    await expect(shared()).rejects.toThrow("denied 2");
+  });
+});
+
+describe("assumedRoleCredentials", () => {
+  it("assumes the role once with its external id and session length, and reports each call", async () => {
+    const simulator = await simulate('accounts:\n  - id: "111111111111"\n    regions: []\n');
+    const reported: unknown[] = [];
+    const handler = createRequestHandler(
+      {
+        endpoint: simulator.url,
+        baseCredentials: undefined,
+        connectTimeoutMs: 1_000,
+        requestTimeoutMs: 5_000,
+      },
+      4,
+    );
+    const credentials = assumedRoleCredentials({
+      roleArn: "arn:aws:iam::111111111111:role/reader",
+      externalId: "ext-1",
+      baseCredentials: async () => FAKE_CREDENTIALS,
+      region: "eu-west-1",
+      endpoint: simulator.url,
+      durationSeconds: 900,
+      requestHandler: handler,
+      onCall: (error) => reported.push(error),
+    });
+    const first = await credentials();
+    expect(first.accessKeyId).toMatch(/^ASIA/);
+    expect(await credentials()).toBe(first);
+    const calls = simulator.calls.filter((call) => call.operation === "AssumeRole");
+    expect(calls.map((call) => [call.roleArn, call.externalId, call.region])).toEqual([
+      ["arn:aws:iam::111111111111:role/reader", "ext-1", "eu-west-1"],
+    ]);
+    expect(reported).toEqual([undefined]);
+    handler.destroy();
+  });
+
+  it("reports a denied role's error", async () => {
+    const simulator = await simulate(
+      'accounts:\n  - id: "111111111111"\n    denyAssumeRole: true\n    regions: []\n',
+    );
+    const reported: Array<string | undefined> = [];
+    const handler = createRequestHandler(
+      {
+        endpoint: simulator.url,
+        baseCredentials: undefined,
+        connectTimeoutMs: 1_000,
+        requestTimeoutMs: 5_000,
+      },
+      4,
+    );
+    const credentials = assumedRoleCredentials({
+      roleArn: "arn:aws:iam::111111111111:role/reader",
+      externalId: undefined,
+      baseCredentials: async () => FAKE_CREDENTIALS,
+      region: "us-east-1",
+      endpoint: simulator.url,
+      durationSeconds: 900,
+      requestHandler: handler,
+      onCall: (error) => reported.push((error as Error | undefined)?.name),
+    });
+    await expect(credentials()).rejects.toThrow(/not authorized/);
+    expect(reported).toEqual(["AccessDenied"]);
+    expect(
+      simulator.calls.filter((call) => call.operation === "AssumeRole")[0]?.externalId,
+    ).toBeUndefined();
+    handler.destroy();
+  });
+});
