@@ -29,6 +29,8 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+export const DAY_MS = 86_400_000;
+
 export function formatDuration(ms: number): string {
   if (ms === 0) return "0s";
   let rest = ms;

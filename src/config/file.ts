@@ -1,39 +1,84 @@
-import { parseDocument } from "yaml";
 import { z } from "zod";
-import { ROLE_ARN } from "../aws/arn.js";
-import { parseDuration } from "./duration.js";
-import { ConfigError } from "./errors.js";
+import { accountIdOfRoleArn, ROLE_ARN } from "../aws/arn.js";
+import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
+import { configErrorMap, describeIssue, shown, unknownKeyProblem } from "./issues.js";
 
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
-const duration = z.string().transform((text, context) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    context.addIssue({
-      code: "custom",
-      message: `not a duration: ${JSON.stringify(text)} (use e.g. 500ms, 30s, 5m, 1h)`,
-    });
-    return z.NEVER;
+/** Ways to write the amount of a bare number as a duration: 60 → "60s or 1m". */
+function examplesFor(amount: number): string {
+  const seconds = `${amount}s`;
+  const longer = formatDuration(amount * 1_000);
+  return longer === seconds ? `${seconds} or ${amount}ms` : `${seconds} or ${longer}`;
+}
+
+/** Why a config value is not a duration, in words; undefined when it is one. */
+function durationProblem(value: unknown): string | undefined {
+  const bare = typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value));
+  if (bare && Number(value) !== 0) {
+    const amount = Number(value);
+    const example = Number.isInteger(amount) && amount > 0 ? examplesFor(amount) : "30s or 1m";
+    return `${value} has no unit: write a duration like ${example}`;
   }
-  return ms;
-});
+  if (typeof value !== "string" && typeof value !== "number") {
+    return `expected a duration like 30s or 5m, got ${shown(value)}`;
+  }
+  if (parseDuration(String(value)) === undefined) {
+    return `${JSON.stringify(value)} is not a duration (write it like 500ms, 30s, 5m or 1h30m)`;
+  }
+  return undefined;
+}
 
-const positiveDuration = duration.refine((ms) => ms > 0, "must be longer than 0");
+/**
+ * A Prometheus duration, bounded. The checks run on the user's own text, so a message
+ * shows what they wrote ("4w"), not what it came to in milliseconds.
+ */
+function duration(bounds: { min?: [number, string]; max?: [number, string] } = {}) {
+  return z.unknown().transform((value, context) => {
+    const reject = (message: string) => {
+      context.addIssue({ code: "custom", message });
+      return z.NEVER;
+    };
+    const problem = durationProblem(value);
+    if (problem !== undefined) return reject(problem);
+    const ms = parseDuration(String(value)) ?? 0;
+    const [min, minText] = bounds.min ?? [0, ""];
+    const [max, maxText] = bounds.max ?? [Number.POSITIVE_INFINITY, ""];
+    if (ms < min) return reject(`${value} is too short: ${minText}`);
+    if (ms > max) return reject(`${value} is too long: ${maxText}`);
+    return ms;
+  });
+}
+
+const positiveDuration = () => duration({ min: [1, "must be longer than 0"] });
 /** Timer durations: Node's setTimeout fires at once for 2^31 ms (24.8 days) or more. */
-const timerDuration = positiveDuration.refine((ms) => ms <= 86_400_000, "must be at most 24h");
+const timerDuration = () =>
+  duration({
+    min: [1, "must be longer than 0"],
+    max: [DAY_MS, "at most 24h (timers cannot wait longer)"],
+  });
 
-const region = z.string().regex(REGION, "not an AWS region name (like us-east-1)");
+const region = z.string().regex(REGION, {
+  error: (issue) => `${shown(issue.input)} is not an AWS region name (like us-east-1)`,
+});
 
 const regionList = z
   .array(region)
   .min(1, "the region list is empty")
-  .refine((list) => new Set(list).size === list.length, "a region is listed twice");
+  .superRefine((list, context) => {
+    const twice = list.filter((name, index) => list.indexOf(name) !== index);
+    if (twice.length > 0)
+      context.addIssue({ code: "custom", message: `${twice.join(", ")} is listed twice` });
+  });
 
-const roleArn = z
-  .string()
-  .regex(ROLE_ARN, "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)");
+const roleArn = z.string().regex(ROLE_ARN, {
+  error: (issue) =>
+    `${shown(issue.input)} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`,
+});
 const externalId = z.string().min(2).max(1224);
-const accountId = z.string().regex(/^\d{12}$/, "not a 12-digit account id");
+const accountId = z.string().regex(/^\d{12}$/, {
+  error: (issue) => `${shown(issue.input)} is not a 12-digit account id`,
+});
 
 const account = z.strictObject({
   roleArn: roleArn.optional(),
@@ -45,88 +90,143 @@ const account = z.strictObject({
 const organizations = z.strictObject({
   roleArn: roleArn.optional(),
   externalId: externalId.optional(),
-  memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, "not an IAM role name"),
+  memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, {
+    error: (issue) =>
+      `${shown(issue.input)} is not an IAM role name (up to 64 letters, digits and +=,.@_-)`,
+  }),
   memberExternalId: externalId.optional(),
-  refresh: timerDuration.optional(),
+  refresh: timerDuration().optional(),
   excludeAccounts: z.array(accountId).optional(),
   regions: regionList.optional(),
 });
 
+const wholeNumber = () => z.number().int();
+
 const shard = z
   .strictObject({
-    index: z.number().int("must be a whole number").min(0, "must be 0 or more"),
-    count: z.number().int("must be a whole number").min(1, "must be at least 1"),
+    index: wholeNumber().min(0),
+    count: wholeNumber().min(1),
   })
   .refine((value) => value.index < value.count, {
-    message: "index must be less than count",
+    error: (issue) => {
+      const value = issue.input as { index: number; count: number };
+      return `${value.index} must be less than count (${value.count})`;
+    },
     path: ["index"],
   });
 
-const retry = z.strictObject({
-  maxAttempts: z.number().int().min(1, "must be at least 1").max(20),
-  minDelay: timerDuration,
-  maxDelay: timerDuration,
-});
+const retry = z
+  .strictObject({
+    maxAttempts: wholeNumber().min(1).max(20),
+    minDelay: timerDuration(),
+    maxDelay: timerDuration(),
+  })
+  .partial();
 
-const fileSchema = z.strictObject({
-  interval: timerDuration.optional(),
-  timeout: timerDuration.optional(),
-  concurrency: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),
-  retry: retry.partial().optional(),
+const SHAPE = {
+  interval: timerDuration().optional(),
+  timeout: timerDuration().optional(),
+  concurrency: wholeNumber().min(1).optional(),
+  retry: retry.optional(),
   rateLimit: z
     .strictObject({
-      perSecond: z.number().positive("must be more than 0").max(1_000),
-      burst: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000),
+      perSecond: z.number().positive().max(1_000),
+      burst: wholeNumber().min(1).max(1_000),
     })
     .partial()
     .optional(),
-  maxStaleness: positiveDuration.optional(),
+  maxStaleness: positiveDuration().optional(),
   regions: regionList.optional(),
   accounts: z.array(account).min(1, "the account list is empty").optional(),
-  sessionDuration: duration
-    .refine((ms) => ms >= 900_000 && ms <= 43_200_000, "must be between 15m and 12h (STS limits)")
-    .optional(),
+  sessionDuration: duration({
+    min: [900_000, "at least 15m (an STS limit)"],
+    max: [43_200_000, "at most 12h (an STS limit)"],
+  }).optional(),
   discovery: z.strictObject({ organizations }).optional(),
   shard: shard.optional(),
-});
+};
 
-export type FileConfig = z.output<typeof fileSchema>;
+type Shape = typeof SHAPE;
+/** Every top-level key of the file. */
+export const FILE_KEYS = Object.keys(SHAPE);
+export type FileConfig = { [K in keyof Shape]?: z.output<Shape[K]> };
+type AccountEntry = z.output<typeof account>;
 
-function issuePath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) =>
-      typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`,
-    )
-    .join("");
+/** The keys of the file that are valid on their own, and the problems of the others. */
+export interface CheckedFile {
+  file: FileConfig;
+  invalidKeys: Set<string>;
+  problems: string[];
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const at = issuePath(issue.path);
-  if (issue.code === "unrecognized_keys") {
-    const prefix = at === "" ? "" : `${at}.`;
-    return issue.keys.map((key) => `${prefix}${key}: unknown key`).join("\n");
+/** Per-entry checks of `accounts` that no single entry's schema can see. */
+function accountChecks(entries: Array<[number, AccountEntry]>, problems: string[]): void {
+  const seen = new Map<string, number>();
+  const withoutRole: number[] = [];
+  for (const [index, entry] of entries) {
+    if (entry.roleArn === undefined) {
+      withoutRole.push(index);
+      if (entry.externalId !== undefined) {
+        problems.push(`accounts[${index}].externalId: only meaningful together with roleArn`);
+      }
+      continue;
+    }
+    const accountId = accountIdOfRoleArn(entry.roleArn);
+    if (accountId === undefined) continue;
+    const first = seen.get(accountId);
+    if (first !== undefined) {
+      problems.push(
+        `accounts[${index}].roleArn: account ${accountId} is listed twice (also accounts[${first}])`,
+      );
+    } else seen.set(accountId, index);
   }
-  return `${at === "" ? "(top level)" : at}: ${issue.message}`;
+  if (withoutRole.length > 1) {
+    problems.push(
+      `accounts: ${withoutRole.map((i) => `accounts[${i}]`).join(", ")} have no roleArn; only one entry may be the default credentials' account`,
+    );
+  }
 }
 
-/** Parses and validates the YAML text of a config file. */
-export function parseConfigFile(text: string, fileName: string): FileConfig {
-  const document = parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      document.errors.map((error) => `${fileName}: invalid YAML: ${error.message.split("\n")[0]}`),
-    );
+/**
+ * Validates the parsed YAML of a config file. Each key is checked on its own, so one bad key
+ * hides neither another nor the checks between keys (load.ts makes those, with the defaults);
+ * every message starts with the file name.
+ */
+export function checkConfigFile(raw: unknown, fileName: string): CheckedFile {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return {
+      file: {},
+      invalidKeys: new Set(FILE_KEYS),
+      problems: [`${fileName}: expected a mapping of keys (like interval: 60s), got ${shown(raw)}`],
+    };
   }
-  const raw: unknown = document.toJS() ?? {};
-  const result = fileSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.flatMap((issue) =>
-        describeIssue(issue)
-          .split("\n")
-          .map((line) => `${fileName}: ${line}`),
-      ),
-    );
+  const problems: string[] = [];
+  const file: Record<string, unknown> = {};
+  const invalidKeys = new Set<string>();
+  for (const [key, value] of Object.entries(raw)) {
+    const schema = SHAPE[key as keyof Shape];
+    if (schema === undefined) {
+      problems.push(unknownKeyProblem(key, FILE_KEYS));
+      continue;
+    }
+    const result = schema.safeParse(value, { error: configErrorMap });
+    if (result.success) {
+      file[key] = result.data;
+      continue;
+    }
+    invalidKeys.add(key);
+    problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, [key])));
   }
-  return result.data;
+  if (Array.isArray((raw as { accounts?: unknown }).accounts)) {
+    const entries = ((raw as { accounts: unknown[] }).accounts ?? []).flatMap((entry, index) => {
+      const result = account.safeParse(entry);
+      return result.success ? [[index, result.data] as [number, AccountEntry]] : [];
+    });
+    accountChecks(entries, problems);
+  }
+  return {
+    file: file as FileConfig,
+    invalidKeys,
+    problems: problems.map((problem) => `${fileName}: ${problem}`),
+  };
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
-import { accountIdOfRoleArn } from "../aws/arn.js";
+import { formatDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
-import { type FileConfig, parseConfigFile, REGION } from "./file.js";
+import { checkConfigFile, FILE_KEYS, type FileConfig, REGION } from "./file.js";
 import type { Flags } from "./flags.js";
+import { type ReadFile, readConfigSource, readUtf8 } from "./source.js";
 import type {
   AccountConfig,
   Config,
@@ -10,11 +10,13 @@ import type {
   LogFormat,
   LogLevel,
   OrganizationsDiscovery,
+  RetryPolicy,
   Shard,
 } from "./types.js";
 
 export const DEFAULTS = {
   intervalMs: 60_000,
+  /** Shortened to the interval when that is shorter, as Prometheus does for scrape_timeout. */
   timeoutMs: 30_000,
   concurrency: 16,
   retry: { maxAttempts: 5, minDelayMs: 200, maxDelayMs: 5_000 },
@@ -75,45 +77,60 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   return { host: host === "" ? undefined : host, port };
 }
 
-/** Region list for accounts that do not name their own: the file's, else the SDK's variables. */
-function defaultRegions(file: FileConfig, env: NodeJS.ProcessEnv): string[] {
-  if (file.regions) return file.regions;
-  const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  return fromEnv ? [fromEnv] : [];
+/** Where the default regions came from, for messages that say what to set. */
+interface DefaultRegions {
+  regions: string[];
+  /** The environment variable they came from; undefined when from the file or nowhere. */
+  variable: "AWS_REGION" | "AWS_DEFAULT_REGION" | undefined;
 }
 
-function checkAccounts(accounts: AccountConfig[], regions: string[], problems: string[]): void {
-  const seenAccounts = new Set<string>();
-  let defaultCredentialEntries = 0;
-  accounts.forEach((account, index) => {
-    if (account.roleArn === undefined) {
-      defaultCredentialEntries++;
-      if (account.externalId !== undefined) {
-        problems.push(`accounts[${index}].externalId: only meaningful together with roleArn`);
-      }
-    } else {
-      const accountId = accountIdOfRoleArn(account.roleArn);
-      if (accountId !== undefined && seenAccounts.has(accountId)) {
-        problems.push(`accounts[${index}].roleArn: account ${accountId} is listed twice`);
-      }
-      if (accountId !== undefined) seenAccounts.add(accountId);
-    }
-    const effective = account.regions ?? regions;
-    if (effective.length === 0) {
-      problems.push(
-        `accounts[${index}].regions: no regions (set regions in the file or AWS_REGION)`,
-      );
-    }
-    for (const region of effective) {
-      if (!REGION.test(region))
-        problems.push(`region ${JSON.stringify(region)}: not an AWS region`);
-    }
-  });
-  if (defaultCredentialEntries > 1) {
+/** Region list for accounts that do not name their own: the file's, else the SDK's variables. */
+function defaultRegions(file: FileConfig, env: NodeJS.ProcessEnv): DefaultRegions {
+  if (file.regions) return { regions: file.regions, variable: undefined };
+  if (env.AWS_REGION) return { regions: [env.AWS_REGION], variable: "AWS_REGION" };
+  if (env.AWS_DEFAULT_REGION)
+    return { regions: [env.AWS_DEFAULT_REGION], variable: "AWS_DEFAULT_REGION" };
+  return { regions: [], variable: undefined };
+}
+
+/**
+ * Every account must end up with regions, from its entry, the file or the environment.
+ * Messages say which of those to set; `fileName` is undefined when there is no file.
+ */
+function checkRegions(
+  fileName: string | undefined,
+  file: FileConfig,
+  defaults: DefaultRegions,
+  problems: string[],
+): void {
+  if (defaults.variable !== undefined && !REGION.test(defaults.regions[0] ?? "")) {
     problems.push(
-      "accounts: more than one entry without roleArn (the default credentials' account)",
+      `${defaults.variable}: ${JSON.stringify(defaults.regions[0])} is not an AWS region name (like us-east-1)`,
     );
   }
+  if (defaults.regions.length > 0) return;
+  if (fileName === undefined) {
+    problems.push(
+      "no region to poll: set AWS_REGION (or AWS_DEFAULT_REGION), or give a config file with regions (--config.file)",
+    );
+    return;
+  }
+  const fix = "set regions at the top of the file (like regions: [us-east-1]) or AWS_REGION";
+  const discovery = file.discovery?.organizations;
+  if (discovery && !discovery.regions) {
+    problems.push(
+      `${fileName}: discovery.organizations.regions: no regions: set them here, or ${fix}`,
+    );
+  }
+  if (file.accounts === undefined && !discovery) {
+    problems.push(`${fileName}: regions: no regions to poll: ${fix}`);
+  }
+  file.accounts?.forEach((account, index) => {
+    if (!account.regions)
+      problems.push(
+        `${fileName}: accounts[${index}].regions: no regions: set them in this entry, or ${fix}`,
+      );
+  });
 }
 
 function discoveryOf(file: FileConfig): OrganizationsDiscovery | undefined {
@@ -151,37 +168,59 @@ function shardOf(file: FileConfig, flags: Flags, problems: string[]): Shard {
 }
 
 /**
+ * Checks between keys of the file, made on the keys that are valid on their own so they are
+ * reported together with every other problem, and against the defaults of keys not set.
+ */
+function betweenKeys(file: FileConfig, retry: RetryPolicy, invalid: Set<string>): string[] {
+  const problems: string[] = [];
+  // A default standing in for a key the user got wrong would only confuse.
+  if (["interval", "timeout", "maxStaleness", "retry"].some((key) => invalid.has(key))) {
+    return problems;
+  }
+  const interval = file.interval ?? DEFAULTS.intervalMs;
+  const intervalText = `interval (${formatDuration(interval)}${file.interval === undefined ? ", the default" : ""})`;
+  if (file.timeout !== undefined && file.timeout > interval) {
+    problems.push(
+      `timeout: ${formatDuration(file.timeout)} is longer than ${intervalText}; a poll would still run when the next is due`,
+    );
+  }
+  if (file.maxStaleness !== undefined && file.maxStaleness < interval) {
+    problems.push(
+      `maxStaleness: ${formatDuration(file.maxStaleness)} is shorter than ${intervalText}; every series would flap`,
+    );
+  }
+  if (retry.minDelayMs > retry.maxDelayMs) {
+    problems.push(
+      `retry.minDelay: ${formatDuration(retry.minDelayMs)} is longer than retry.maxDelay (${formatDuration(retry.maxDelayMs)}${file.retry?.maxDelay === undefined ? ", the default" : ""})`,
+    );
+  }
+  return problems;
+}
+
+/**
  * Flags + config file + AWS environment variables → validated Config. Every problem found
  * is collected so the user fixes them in one go; any problem throws ConfigError.
  */
 export function loadConfig(
   flags: Flags,
   env: NodeJS.ProcessEnv,
-  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+  readFile: ReadFile = readUtf8,
 ): Config {
   const problems: string[] = [];
   let file: FileConfig = {};
-  let fileValid = true;
+  // Keys that the file has but got wrong; checks that would only repeat them are skipped.
+  let invalidKeys = new Set<string>();
   if (flags.configFile !== undefined) {
     if (flags.demo) {
       problems.push("--demo: builds its own targets; do not combine it with --config.file");
     }
-    let text: string | undefined;
-    try {
-      text = readFile(flags.configFile);
-    } catch (error) {
-      problems.push(`--config.file: cannot read ${flags.configFile}: ${(error as Error).message}`);
-      fileValid = false;
-    }
-    if (text !== undefined) {
-      try {
-        file = parseConfigFile(text, flags.configFile);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        problems.push(...error.problems);
-        fileValid = false;
-      }
-    }
+    const source = readConfigSource(flags.configFile, readFile);
+    problems.push(...source.problems);
+    if ("value" in source) {
+      const checked = checkConfigFile(source.value, flags.configFile);
+      problems.push(...checked.problems);
+      ({ file, invalidKeys } = checked);
+    } else invalidKeys = new Set(FILE_KEYS);
   }
 
   const listenText = flags.listenAddress ?? DEFAULTS.listenAddress;
@@ -207,36 +246,26 @@ export function loadConfig(
   }
 
   const intervalMs = file.interval ?? DEFAULTS.intervalMs;
-  const timeoutMs = file.timeout ?? DEFAULTS.timeoutMs;
-  if (timeoutMs > intervalMs) {
-    problems.push(
-      "timeout: must not be longer than interval (a poll would still run when the next is due)",
-    );
-  }
+  const timeoutMs = file.timeout ?? Math.min(DEFAULTS.timeoutMs, intervalMs);
   const retry = {
     maxAttempts: file.retry?.maxAttempts ?? DEFAULTS.retry.maxAttempts,
     minDelayMs: file.retry?.minDelay ?? DEFAULTS.retry.minDelayMs,
     maxDelayMs: file.retry?.maxDelay ?? DEFAULTS.retry.maxDelayMs,
   };
-  if (file.maxStaleness !== undefined && file.maxStaleness < intervalMs) {
-    problems.push("maxStaleness: must not be shorter than interval (every series would flap)");
-  }
-  if (retry.minDelayMs > retry.maxDelayMs) {
-    problems.push("retry.minDelay: must not be longer than retry.maxDelay");
+  if (flags.configFile !== undefined) {
+    problems.push(
+      ...betweenKeys(file, retry, invalidKeys).map((problem) => `${flags.configFile}: ${problem}`),
+    );
   }
 
-  const regions = defaultRegions(file, env);
+  const defaults = defaultRegions(file, env);
   const discovery = discoveryOf(file);
   // With discovery, no `accounts` means only the discovered ones, not the caller's own.
   const accounts: AccountConfig[] = file.accounts ?? (discovery ? [] : [{}]);
   const shard = shardOf(file, flags, problems);
-  if (discovery && !discovery.regions && regions.length === 0) {
-    problems.push(
-      "discovery.organizations.regions: no regions (set regions in the file or AWS_REGION)",
-    );
-  }
-  // Account checks on a file that did not load would only repeat its problems.
-  if (!flags.demo && fileValid) checkAccounts(accounts, regions, problems);
+  const regionKeysValid = !["regions", "accounts", "discovery"].some((k) => invalidKeys.has(k));
+  if (!flags.demo && regionKeysValid) checkRegions(flags.configFile, file, defaults, problems);
+  const regions = defaults.regions;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {

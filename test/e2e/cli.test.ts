@@ -1,16 +1,12 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { DEMO_SCENARIO_PATH } from "../../src/demo.js";
 import { parseScenario } from "../../src/simulator/index.js";
 import { VERSION } from "../../src/version.js";
-import { CLI, startCli, waitForReady } from "../helpers/cli.js";
+import { runCli, startCli, waitForReady } from "../helpers/cli.js";
 import { parseExposition, samplesNamed } from "../helpers/exposition.js";
-
-const execFileAsync = promisify(execFile);
 
 const STORE_FAMILIES = [
   "aws_kms_custom_key_store_info",
@@ -38,16 +34,6 @@ function demoFailedStoreIds(): string[] {
     .filter((store) => store.state === "FAILED" && (store.timeline ?? []).length === 0)
     .map((store) => store.id)
     .sort();
-}
-
-async function runCli(args: string[]) {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
 }
 
 describe("the built CLI", () => {
@@ -122,8 +108,8 @@ describe("the built CLI", () => {
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toHaveLength(3);
-    expect(result.stderr).toMatch(/interval: not a duration/);
-    expect(result.stderr).toMatch(/concurrency: must be at least 1/);
+    expect(result.stderr).toMatch(/interval: "1.5m" is not a duration/);
+    expect(result.stderr).toMatch(/concurrency: 0 is too small: must be at least 1/);
     expect(result.stderr).toMatch(/bogus: unknown key/);
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDuration, parseDuration } from "../../src/config/duration.js";
 import { ConfigError } from "../../src/config/errors.js";
@@ -7,7 +10,7 @@ import { loadConfig, parseListenAddress } from "../../src/config/load.js";
 function load(argv: string[], files: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) {
   return loadConfig(parseFlags(argv), env, (path) => {
     const text = files[path];
-    if (text === undefined) throw new Error(`ENOENT: no such file ${path}`);
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
     return text;
   });
 }
@@ -134,85 +137,172 @@ accounts:
   });
 
   it.each([
-    ["unknown top-level key", "intervall: 60s\nregions: [us-east-1]", /intervall: unknown key/],
+    [
+      "unknown top-level key",
+      "intervall: 60s\nregions: [us-east-1]",
+      "intervall: unknown key; did you mean interval?",
+    ],
     [
       "unknown nested key",
       `regions: [us-east-1]\naccounts:\n  - roleArn: ${ROLE}\n    rolearn: x`,
-      /accounts\[0\]\.rolearn: unknown key/,
+      "accounts[0].rolearn: unknown key; did you mean roleArn?",
     ],
     [
-      "bad duration",
+      "unknown key far from every known one",
+      "regions: [us-east-1]\nbogus: 1",
+      "bogus: unknown key",
+    ],
+    [
+      "bare number as a duration",
       "interval: 60\nregions: [us-east-1]",
-      /interval: .*duration|interval: .*string/,
+      "interval: 60 has no unit: write a duration like 60s or 1m",
+    ],
+    [
+      "bare number in quotes",
+      "timeout: '5'\nregions: [us-east-1]",
+      "timeout: 5 has no unit: write a duration like 5s or 5ms",
     ],
     [
       "bad duration text",
       "interval: 1.5m\nregions: [us-east-1]",
-      /interval: not a duration: "1.5m"/,
+      'interval: "1.5m" is not a duration (write it like 500ms, 30s, 5m or 1h30m)',
+    ],
+    [
+      "duration of the wrong type",
+      "interval: [1m]\nregions: [us-east-1]",
+      "interval: expected a duration like 30s or 5m, got a list",
     ],
     [
       "bad ARN",
       "regions: [us-east-1]\naccounts:\n  - roleArn: arn:aws:iam::12345:role/x",
-      /accounts\[0\]\.roleArn: not an IAM role ARN/,
+      'accounts[0].roleArn: "arn:aws:iam::12345:role/x" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)',
     ],
     [
       "user ARN instead of role",
       "regions: [us-east-1]\naccounts:\n  - roleArn: arn:aws:iam::111111111111:user/x",
-      /accounts\[0\]\.roleArn: not an IAM role ARN/,
+      'accounts[0].roleArn: "arn:aws:iam::111111111111:user/x" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)',
     ],
-    ["empty region list", "regions: []", /regions: the region list is empty/],
-    ["bad region", "regions: [us-east-one]", /regions\[0\]: not an AWS region/],
-    ["duplicate region", "regions: [us-east-1, us-east-1]", /regions: a region is listed twice/],
-    ["concurrency 0", "regions: [us-east-1]\nconcurrency: 0", /concurrency: must be at least 1/],
+    ["empty region list", "regions: []", "regions: the region list is empty"],
+    [
+      "bad region",
+      "regions: [us-east-one]",
+      'regions[0]: "us-east-one" is not an AWS region name (like us-east-1)',
+    ],
+    ["region not text", "regions: [3]", "regions[0]: expected text, got 3"],
+    ["regions not a list", "regions: us-east-1", 'regions: expected a list, got "us-east-1"'],
+    ["duplicate region", "regions: [us-east-1, us-east-1]", "regions: us-east-1 is listed twice"],
+    [
+      "concurrency 0",
+      "regions: [us-east-1]\nconcurrency: 0",
+      "concurrency: 0 is too small: must be at least 1",
+    ],
     [
       "concurrency negative",
       "regions: [us-east-1]\nconcurrency: -3",
-      /concurrency: must be at least 1/,
+      "concurrency: -3 is too small: must be at least 1",
     ],
     [
       "fractional concurrency",
       "regions: [us-east-1]\nconcurrency: 1.5",
-      /concurrency: must be a whole number/,
+      "concurrency: expected a whole number, got 1.5",
+    ],
+    [
+      "concurrency as text",
+      "regions: [us-east-1]\nconcurrency: many",
+      'concurrency: expected a number, got "many"',
     ],
     [
       "timeout longer than interval",
       "regions: [us-east-1]\ninterval: 10s\ntimeout: 20s",
-      /timeout: must not be longer than interval/,
+      "timeout: 20s is longer than interval (10s); a poll would still run when the next is due",
     ],
-    ["zero interval", "regions: [us-east-1]\ninterval: 0s", /interval: must be longer than 0/],
+    [
+      "timeout longer than the default interval",
+      "regions: [us-east-1]\ntimeout: 2m",
+      "timeout: 2m is longer than interval (1m, the default); a poll would still run when the next is due",
+    ],
+    [
+      "zero interval",
+      "regions: [us-east-1]\ninterval: 0s",
+      "interval: 0s is too short: must be longer than 0",
+    ],
     [
       "retry delays reversed",
       "regions: [us-east-1]\nretry: {minDelay: 5s, maxDelay: 1s}",
-      /retry\.minDelay/,
+      "retry.minDelay: 5s is longer than retry.maxDelay (1s)",
+    ],
+    [
+      "retry minimum over the default maximum",
+      "regions: [us-east-1]\nretry: {minDelay: 10s}",
+      "retry.minDelay: 10s is longer than retry.maxDelay (5s, the default)",
     ],
     [
       "no regions anywhere",
       `accounts:\n  - roleArn: ${ROLE}`,
-      /accounts\[0\]\.regions: no regions/,
+      "accounts[0].regions: no regions: set them in this entry, or set regions at the top of the file (like regions: [us-east-1]) or AWS_REGION",
+    ],
+    [
+      "no regions and no accounts",
+      "interval: 5s",
+      "regions: no regions to poll: set regions at the top of the file (like regions: [us-east-1]) or AWS_REGION",
     ],
     [
       "same account twice",
       `regions: [us-east-1]\naccounts:\n  - roleArn: ${ROLE}\n  - roleArn: arn:aws:iam::111111111111:role/other`,
-      /account 111111111111 is listed twice/,
+      "accounts[1].roleArn: account 111111111111 is listed twice (also accounts[0])",
     ],
     [
       "externalId without role",
       "regions: [us-east-1]\naccounts:\n  - externalId: abc",
-      /externalId: only meaningful together with roleArn/,
+      "accounts[0].externalId: only meaningful together with roleArn",
     ],
-    ["invalid YAML", "regions: [us-east-1\n", /invalid YAML/],
-    ["duplicate YAML key", "regions: [us-east-1]\nregions: [eu-west-1]", /invalid YAML/],
+    [
+      "two entries without role",
+      "regions: [us-east-1]\naccounts:\n  - name: a\n  - name: b",
+      "accounts: accounts[0], accounts[1] have no roleArn; only one entry may be the default credentials' account",
+    ],
+    [
+      "short external id",
+      `regions: [us-east-1]\naccounts:\n  - roleArn: ${ROLE}\n    externalId: a`,
+      'accounts[0].externalId: "a" is too short: at least 2 characters',
+    ],
+    [
+      "empty name",
+      `regions: [us-east-1]\naccounts:\n  - roleArn: ${ROLE}\n    name: ''`,
+      "accounts[0].name: must not be empty",
+    ],
     [
       "empty account list",
       "regions: [us-east-1]\naccounts: []",
-      /accounts: the account list is empty/,
+      "accounts: the account list is empty",
     ],
-  ])("rejects %s with a message naming the key", (_case, file, message) => {
+    [
+      "a list instead of a mapping",
+      "- interval: 1m",
+      "expected a mapping of keys (like interval: 60s), got a list",
+    ],
+  ])("rejects %s with a message naming the key and the value", (_case, file, message) => {
     const problems = problemsOf(() => load(["--config.file=c.yml"], { "c.yml": file }));
-    expect(problems.join("\n")).toMatch(message);
-    for (const problem of problems)
-      expect(problem.startsWith("c.yml: ") || !problem.includes("c.yml")).toBe(true);
+    expect(problems).toEqual([`c.yml: ${message}`]);
   });
+
+  it.each([
+    ["unclosed bracket", "regions: [us-east-1\n", 1, 20, "regions: [us-east-1"],
+    ["duplicate key", "regions: [us-east-1]\nregions: [eu-west-1]", 2, 1, "regions: [eu-west-1]"],
+    ["tab indentation", "accounts:\n\t- name: x", 2, 1, " - name: x"],
+  ])(
+    "reports a YAML %s with its line, column and the line itself",
+    (_case, file, line, column, text) => {
+      const [problem, ...rest] = problemsOf(() => load(["--config.file=c.yml"], { "c.yml": file }));
+      expect(rest).toEqual([]);
+      const [first, source, caret] = (problem ?? "").split("\n");
+      expect(first).toMatch(
+        new RegExp(`^c\\.yml: line ${line}, column ${column}: invalid YAML: [a-z].*[^:]$`),
+      );
+      expect(source).toBe(`  ${line} | ${text}`);
+      expect(caret).toBe(`    | ${" ".repeat(column - 1)}^`);
+    },
+  );
 
   it("reads discovery, sharding and the session duration", () => {
     const file = `
@@ -250,7 +340,7 @@ shard: {index: 1, count: 3}
       "shard index out of range",
       "regions: [us-east-1]\nshard: {index: 3, count: 3}",
       [],
-      /shard\.index: index must be less than count/,
+      /^c\.yml: shard\.index: 3 must be less than count \(3\)$/,
     ],
     [
       "shard flag out of range",
@@ -268,75 +358,130 @@ shard: {index: 1, count: 3}
       "zero rate",
       "regions: [us-east-1]\nrateLimit: {perSecond: 0}",
       [],
-      /rateLimit\.perSecond: must be more than 0/,
+      /^c\.yml: rateLimit\.perSecond: 0 is too small: must be more than 0$/,
     ],
     [
       "fractional burst",
       "regions: [us-east-1]\nrateLimit: {burst: 1.5}",
       [],
-      /rateLimit\.burst: must be a whole number/,
+      /^c\.yml: rateLimit\.burst: expected a whole number, got 1\.5$/,
     ],
     [
       "maxStaleness under interval",
       "regions: [us-east-1]\ninterval: 1m\nmaxStaleness: 30s",
       [],
-      /maxStaleness: must not be shorter than interval/,
+      /^c\.yml: maxStaleness: 30s is shorter than interval \(1m\); every series would flap$/,
     ],
     [
       "interval past setTimeout's range",
       "regions: [us-east-1]\ninterval: 4w",
       [],
-      /interval: must be at most 24h/,
+      /^c\.yml: interval: 4w is too long: at most 24h \(timers cannot wait longer\)$/,
     ],
     [
       "refresh past setTimeout's range",
       "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: r, refresh: 30d}}",
       [],
-      /refresh: must be at most 24h/,
+      /^c\.yml: discovery\.organizations\.refresh: 30d is too long: at most 24h/,
     ],
     [
       "session too short",
       "regions: [us-east-1]\nsessionDuration: 5m",
       [],
-      /sessionDuration: must be between 15m and 12h/,
+      /^c\.yml: sessionDuration: 5m is too short: at least 15m \(an STS limit\)$/,
     ],
     [
       "bad member role",
       "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: 'a b'}}",
       [],
-      /discovery\.organizations\.memberRoleName: not an IAM role name/,
+      /^c\.yml: discovery\.organizations\.memberRoleName: "a b" is not an IAM role name/,
     ],
     [
       "bad excluded account",
       "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: r, excludeAccounts: ['12']}}",
       [],
-      /excludeAccounts\[0\]: not a 12-digit account id/,
+      /^c\.yml: discovery\.organizations\.excludeAccounts\[0\]: "12" is not a 12-digit account id$/,
     ],
     [
       "unknown discovery source",
       "regions: [us-east-1]\ndiscovery: {ldap: {}}",
       [],
-      /discovery\.ldap: unknown key/,
+      /^c\.yml: discovery\.ldap: unknown key$/m,
     ],
   ])("rejects %s", (_case, file, flags, message) => {
-    expect(
-      problemsOf(() => load(["--config.file=c.yml", ...flags], { "c.yml": file })).join("\n"),
-    ).toMatch(message);
+    const problems = problemsOf(() => load(["--config.file=c.yml", ...flags], { "c.yml": file }));
+    expect(problems.join("\n")).toMatch(message);
   });
 
-  it("reports every problem at once", () => {
+  it("defaults timeout to the smaller of 30s and the interval, as Prometheus does", () => {
+    const timeoutOf = (file: string) =>
+      load(["--config.file=c.yml"], { "c.yml": `regions: [us-east-1]\n${file}` }).timeoutMs;
+    expect(timeoutOf("interval: 10s")).toBe(10_000);
+    expect(timeoutOf("interval: 2m")).toBe(30_000);
+    expect(timeoutOf("")).toBe(30_000);
+    expect(timeoutOf("interval: 10s\ntimeout: 4s")).toBe(4_000);
+  });
+
+  it("reports every problem at once, checks between keys included, each with the file name", () => {
     const problems = problemsOf(() =>
       load(["--config.file=c.yml", "--log.level=loud"], {
-        "c.yml": "interval: soon\nconcurrency: 0\nregions: []",
+        "c.yml": [
+          "interval: 10s",
+          "timeout: 20s",
+          "concurrency: 0",
+          "regions: [us-east-one]",
+          "intervall: 1m",
+          "accounts:",
+          `  - roleArn: ${ROLE}`,
+          `  - roleArn: ${ROLE}`,
+        ].join("\n"),
       }),
     );
-    expect(problems).toHaveLength(4);
+    expect(problems.sort()).toEqual(
+      [
+        '--log.level: "loud" is not one of fatal, error, warn, info, debug, trace, silent',
+        "c.yml: concurrency: 0 is too small: must be at least 1",
+        'c.yml: regions[0]: "us-east-one" is not an AWS region name (like us-east-1)',
+        "c.yml: intervall: unknown key; did you mean interval?",
+        "c.yml: accounts[1].roleArn: account 111111111111 is listed twice (also accounts[0])",
+        "c.yml: timeout: 20s is longer than interval (10s); a poll would still run when the next is due",
+      ].sort(),
+    );
   });
 
-  it("rejects a missing file, bad flag values, and --demo with a file", () => {
-    expect(problemsOf(() => load(["--config.file=nope.yml"]))[0]).toMatch(
-      /--config.file: cannot read nope.yml/,
-    );
+  it("leaves out checks that a wrong key would only repeat", () => {
+    // interval is wrong: its default must not make timeout look too long.
+    expect(
+      problemsOf(() =>
+        load(["--config.file=c.yml"], {
+          "c.yml": "regions: [us-east-1]\ninterval: soon\ntimeout: 2m",
+        }),
+      ),
+    ).toEqual([
+      'c.yml: interval: "soon" is not a duration (write it like 500ms, 30s, 5m or 1h30m)',
+    ]);
+    // regions is wrong: no "no regions" on top of it.
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": "regions: [x]" }))).toEqual([
+      'c.yml: regions[0]: "x" is not an AWS region name (like us-east-1)',
+    ]);
+  });
+
+  it("says in words that the file is missing or is a directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-config-"));
+    try {
+      const missing = join(dir, "nope.yml");
+      expect(problemsOf(() => loadConfig(parseFlags([`--config.file=${missing}`]), {}))).toEqual([
+        `--config.file: cannot read ${missing}: no such file`,
+      ]);
+      expect(problemsOf(() => loadConfig(parseFlags([`--config.file=${dir}`]), {}))).toEqual([
+        `--config.file: cannot read ${dir}: is a directory, not a file`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("rejects bad flag values, and --demo with a file", () => {
     expect(
       problemsOf(() =>
         load(["--web.listen-address=localhost"], {}, { AWS_REGION: "us-east-1" }),
@@ -355,7 +500,15 @@ shard: {index: 1, count: 3}
     ).toMatch(/--demo/);
   });
 
-  it("needs a region when nothing names one", () => {
-    expect(problemsOf(() => load([]))[0]).toMatch(/regions: no regions/);
+  it("without a file or AWS_REGION, says what to set", () => {
+    expect(problemsOf(() => load([]))).toEqual([
+      "no region to poll: set AWS_REGION (or AWS_DEFAULT_REGION), or give a config file with regions (--config.file)",
+    ]);
+  });
+
+  it("names the variable a bad default region came from", () => {
+    expect(problemsOf(() => load([], {}, { AWS_DEFAULT_REGION: "mars" }))).toEqual([
+      'AWS_DEFAULT_REGION: "mars" is not an AWS region name (like us-east-1)',
+    ]);
   });
 });
