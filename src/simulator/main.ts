@@ -3,7 +3,25 @@ import { loadScenarioFile } from "./scenario.js";
 import { startSimulator } from "./server.js";
 
 /** Standalone simulator: `node dist/simulator/main.js --scenario FILE [--port N] [--host H]`. */
-const USAGE = "usage: main.js --scenario FILE [--port N] [--host 127.0.0.1]";
+const USAGE = "usage: npm run simulator -- --scenario FILE [--port N] [--host 127.0.0.1]";
+
+const HELP = `${USAGE}
+
+A wire-level fake of AWS KMS, STS and Organizations for the exporter's demo and tests,
+and for trying dashboards and alerts without AWS. It answers the real AWS SDK and CLI.
+
+Options:
+  --scenario FILE   accounts, regions, key stores, state changes and faults to serve
+                    (see scenarios/demo.yaml and scenarios/example-small.yaml)
+  --port N          port to listen on; 0 (the default) picks a free one
+  --host HOST       address to listen on (default 127.0.0.1)
+  -h, --help        print this help and exit
+
+Example:
+  npm run simulator -- --scenario scenarios/demo.yaml --port 4566
+  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws kms describe-custom-key-stores \\
+    --endpoint-url http://127.0.0.1:4566 --region us-east-1
+`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -11,13 +29,14 @@ function fail(message: string): never {
 }
 
 function readOptions(): { scenarioPath: string; port: number; host: string } {
-  let values: { scenario?: string; port?: string; host?: string };
+  let values: { scenario?: string; port?: string; host?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         scenario: { type: "string" },
         port: { type: "string", default: "0" },
         host: { type: "string", default: "127.0.0.1" },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: false,
@@ -25,7 +44,11 @@ function readOptions(): { scenarioPath: string; port: number; host: string } {
   } catch (error) {
     return fail((error as Error).message);
   }
-  if (values.scenario === undefined) return fail("--scenario is required");
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  if (values.scenario === undefined) return fail("--scenario is required (see --help)");
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     return fail(`--port must be an integer 0-65535, not ${values.port}`);
