@@ -70,20 +70,23 @@ describe("standalone simulator", () => {
     expect((await exited).code).toBe(0);
   });
 
-  it.each([["--help"], ["-h"]])("answers %s with its usage on stdout and status 0", async (flag) => {
-    const child = run(flag);
-    let stdout = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += String(chunk);
-    });
-    const { code, stderr } = await exitOf(child);
-    expect(code).toBe(0);
-    expect(stderr).toBe("");
-    expect(stdout).toMatch(/^usage: npm run simulator -- --scenario FILE/);
-    for (const option of ["--scenario FILE", "--port N", "--host HOST", "-h, --help"]) {
-      expect(stdout).toContain(option);
-    }
-  });
+  it.each([["--help"], ["-h"]])(
+    "answers %s with its usage on stdout and status 0",
+    async (flag) => {
+      const child = run(flag);
+      let stdout = "";
+      child.stdout?.on("data", (chunk) => {
+        stdout += String(chunk);
+      });
+      const { code, stderr } = await exitOf(child);
+      expect(code).toBe(0);
+      expect(stderr).toBe("");
+      expect(stdout).toMatch(/^usage: npm run simulator -- --scenario FILE/);
+      for (const option of ["--scenario FILE", "--port N", "--host HOST", "-h, --help"]) {
+        expect(stdout).toContain(option);
+      }
+    },
+  );
 
   it.each([
     ["an unknown flag", ["--scenario", "scenarios/example-small.yaml", "--bogus"], /bogus/],
