@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import base from "./vitest.config.js";
 
 // The tests Stryker runs against each mutant: the in-process unit tests (fake clocks, fake
@@ -18,6 +18,10 @@ export default defineConfig({
       "test/state/**/*.test.ts",
       "test/metrics/**/*.test.ts",
       "test/config/**/*.test.ts",
+      "test/server/**/*.test.ts",
+      "test/*.test.ts",
     ],
+    // Starts the whole exporter, like the wire tests.
+    exclude: [...configDefaults.exclude, "test/exporter.test.ts"],
   },
 });

@@ -91,7 +91,9 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
 
   const callOnce = async (marker: string | undefined) => {
     if (options.rateLimiter) {
-      options.onRateLimitWait?.(await options.rateLimiter.acquire(controller.signal));
+      // Not inside `onRateLimitWait?.(…)`: without that hook the wait would be skipped.
+      const waitedMs = await options.rateLimiter.acquire(controller.signal);
+      options.onRateLimitWait?.(waitedMs);
     }
     attempt++;
     try {
