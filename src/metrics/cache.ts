@@ -1,6 +1,6 @@
 import type { Registry } from "prom-client";
 import type { KeyStore } from "../model.js";
-import type { StateStore } from "../state/state.js";
+import type { StateStore, TargetState } from "../state/state.js";
 import { compressHead, type GzipHead, gzipWithTail } from "./gzip-splice.js";
 import {
   renderFamilies,
@@ -49,11 +49,13 @@ export class MetricsCache {
     this.targetPart = undefined;
   }
 
-  private linesOf(accountId: string, region: string, stores: readonly KeyStore[]): string[] {
-    let lines = this.linesByStores.get(stores);
+  /** The state replaces a target's history only together with its store array. */
+  private linesOf(state: TargetState & { stores: KeyStore[] }): string[] {
+    let lines = this.linesByStores.get(state.stores);
     if (!lines) {
-      lines = storeSampleLines(accountId, region, stores);
-      this.linesByStores.set(stores, lines);
+      const { accountId, region } = state.target;
+      lines = storeSampleLines(accountId, region, state.stores, state.history);
+      this.linesByStores.set(state.stores, lines);
     }
     return lines;
   }
@@ -61,10 +63,10 @@ export class MetricsCache {
   private currentStorePart(): StorePart {
     if (this.storePart?.version !== this.state.storesVersion) {
       const perTarget = [...this.state.states()]
-        .filter((state) => state.stores !== undefined)
-        .map((state) =>
-          this.linesOf(state.target.accountId, state.target.region, state.stores as KeyStore[]),
-        );
+        .filter(
+          (state): state is TargetState & { stores: KeyStore[] } => state.stores !== undefined,
+        )
+        .map((state) => this.linesOf(state));
       const text = Buffer.from(renderFamilies(storeFamilies(this.intervalText), perTarget), "utf8");
       const gzipped = compressHead(text);
       // Plain-text scrapes never await it; a failure still shows on the next gzip scrape.

@@ -1,4 +1,5 @@
 import { type KeyStore, KNOWN_CONNECTION_STATES } from "../model.js";
+import type { StoreHistories } from "../state/history.js";
 import type { TargetState } from "../state/state.js";
 import { type FamilyHeader, familyHeader, type Labels, sampleLine } from "./exposition.js";
 
@@ -25,6 +26,16 @@ export function storeFamilies(interval: string): FamilyHeader[] {
       name: "aws_kms_custom_key_store_creation_timestamp_seconds",
       type: "gauge",
       help: `CreationDate of the store as Unix seconds. ${polled}`,
+    },
+    {
+      name: "aws_kms_custom_key_store_state_changes_total",
+      type: "counter",
+      help: `ConnectionState changes of the store seen by this exporter process (starts at 0 when it first sees the store; error code changes within a state do not count). ${polled}`,
+    },
+    {
+      name: "aws_kms_custom_key_store_state_since_timestamp_seconds",
+      type: "gauge",
+      help: `Unix time at which this exporter process first saw the store's current ConnectionState; restarts with the process, so the state may be older. ${polled}`,
     },
   ];
 }
@@ -59,11 +70,14 @@ export function storeSampleLines(
   accountId: string,
   region: string,
   stores: readonly KeyStore[],
+  histories: StoreHistories,
 ): string[] {
   let info = "";
   let state = "";
   let error = "";
   let creation = "";
+  let changes = "";
+  let since = "";
   for (const store of stores) {
     const identity: Labels = [
       ["account_id", accountId],
@@ -110,8 +124,21 @@ export function storeSampleLines(
         store.creationTimeSeconds,
       );
     }
+    const history = histories.get(store.id);
+    if (history !== undefined) {
+      changes += sampleLine(
+        "aws_kms_custom_key_store_state_changes_total",
+        identity,
+        history.changes,
+      );
+      since += sampleLine(
+        "aws_kms_custom_key_store_state_since_timestamp_seconds",
+        identity,
+        history.sinceMs / 1000,
+      );
+    }
   }
-  return [info, state, error, creation];
+  return [info, state, error, creation, changes, since];
 }
 
 /** Per family, the sample lines of every target (same order as targetFamilies). */

@@ -1,4 +1,5 @@
 import type { KeyStore, Target } from "../model.js";
+import { NO_HISTORY, nextHistories, type StoreHistories } from "./history.js";
 import { type StoreTransition, sameStores, storeTransitions } from "./transitions.js";
 
 export interface TargetState {
@@ -6,6 +7,11 @@ export interface TargetState {
   target: Target;
   /** Last known stores; kept through failed polls so an outage neither fires nor resolves alerts. */
   stores: KeyStore[] | undefined;
+  /**
+   * State history per store id; replaced (never mutated) on change. Kept through failed
+   * polls and dropped stores, so a store that comes back is not counted as new.
+   */
+  history: StoreHistories;
   up: boolean;
   /** At least one poll (successful or not) has finished. */
   polled: boolean;
@@ -48,6 +54,7 @@ export class StateStore {
       this.byKey.set(target.key, {
         target,
         stores: undefined,
+        history: NO_HISTORY,
         up: false,
         polled: false,
         lastSuccessMs: undefined,
@@ -84,8 +91,10 @@ export class StateStore {
     const state = this.byKey.get(key);
     if (!state) return [];
     const transitions = storeTransitions(state.stores, stores);
-    if (!sameStores(state.stores, stores)) {
+    const history = nextHistories(state.history, stores, finishedAtMs);
+    if (!sameStores(state.stores, stores) || history !== state.history) {
       state.stores = stores;
+      state.history = history;
       this.storesVersion++;
     }
     state.up = true;

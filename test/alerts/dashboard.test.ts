@@ -44,6 +44,7 @@ describe("grafana/dashboard.json", () => {
       "Targets down": "stat",
       "Stores not CONNECTED": "table",
       "Connection state by store": "state-timeline",
+      "State changes in the last hour": "timeseries",
       "Target up": "state-timeline",
       "Poll duration": "timeseries",
       "API errors by exception": "timeseries",

@@ -13,6 +13,8 @@ const STORE_FAMILIES = [
   "aws_kms_custom_key_store_connection_state",
   "aws_kms_custom_key_store_connection_error",
   "aws_kms_custom_key_store_creation_timestamp_seconds",
+  "aws_kms_custom_key_store_state_changes_total",
+  "aws_kms_custom_key_store_state_since_timestamp_seconds",
 ];
 const EXPORTER_FAMILIES = [
   "kms_keystore_exporter_target_up",

@@ -7,23 +7,9 @@ import type { KeyStore } from "../../src/model.js";
 import { toKeyStore } from "../../src/poller/response.js";
 import { StateStore } from "../../src/state/state.js";
 import { parseExposition, samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { keyStore } from "../helpers/stores.js";
 
-function store(overrides: Partial<KeyStore> = {}): KeyStore {
-  return {
-    id: "cks-0123456789abcdef0",
-    name: "plain",
-    type: "AWS_CLOUDHSM",
-    state: "CONNECTED",
-    errorCode: undefined,
-    creationTimeSeconds: 1_700_000_000,
-    cloudHsmClusterId: "cluster-1a23b4cdefg",
-    xksProxyConnectivity: "",
-    xksProxyUriEndpoint: "",
-    xksProxyUriPath: "",
-    xksProxyVpcEndpointServiceName: "",
-    ...overrides,
-  };
-}
+const store = keyStore;
 
 const TARGET = {
   key: "111111111111/us-east-1",
@@ -179,6 +165,53 @@ describe("snapshot → series", () => {
     expect((await cache.render()).textParts[0]).toBe(first);
     state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 3_000, 10);
     expect((await cache.render()).textParts[0]).not.toBe(first);
+  });
+
+  it("exports each store's state changes and when its state was first seen", async () => {
+    const state = new StateStore();
+    state.setTargets([TARGET]);
+    const cache = new MetricsCache(state, new Registry(), "1m");
+    const history = async () => {
+      const samples = parseExposition((await cache.render()).textParts.join(""));
+      return [
+        sampleValue(samples, "aws_kms_custom_key_store_state_changes_total"),
+        sampleValue(samples, "aws_kms_custom_key_store_state_since_timestamp_seconds"),
+      ];
+    };
+    state.recordSuccess(TARGET.key, [store({ state: "CONNECTED" })], 1_000_000, 10);
+    expect(await history()).toEqual([0, 1_000]);
+    state.recordSuccess(TARGET.key, [store({ state: "CONNECTED" })], 2_000_000, 10);
+    expect(await history()).toEqual([0, 1_000]);
+    state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 3_000_000, 10);
+    expect(await history()).toEqual([1, 3_000]);
+    // A failed poll keeps the history; the store was not seen changing.
+    state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
+    state.recordSuccess(TARGET.key, [store({ state: "CONNECTED" })], 5_000_000, 10);
+    expect(await history()).toEqual([2, 5_000]);
+    const text = (await cache.render()).textParts.join("");
+    expect(text).toContain("# TYPE aws_kms_custom_key_store_state_changes_total counter\n");
+    expect(text).toMatch(
+      /# HELP aws_kms_custom_key_store_state_since_timestamp_seconds .*restarts with the process/,
+    );
+  });
+
+  it("keeps a store's history while its series are dropped as stale", async () => {
+    const state = new StateStore();
+    state.setTargets([TARGET]);
+    const cache = new MetricsCache(state, new Registry(), "1m");
+    state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 1_000_000, 10);
+    state.dropStores(TARGET.key);
+    expect(
+      samplesNamed(
+        parseExposition((await cache.render()).textParts.join("")),
+        "aws_kms_custom_key_store_state_changes_total",
+      ),
+    ).toEqual([]);
+    state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 9_000_000, 10);
+    const samples = parseExposition((await cache.render()).textParts.join(""));
+    expect(sampleValue(samples, "aws_kms_custom_key_store_state_since_timestamp_seconds")).toBe(
+      1_000,
+    );
   });
 
   it("keeps the last stores through a failed poll and reports the target down", async () => {

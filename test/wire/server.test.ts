@@ -83,8 +83,8 @@ describe("HTTP endpoints", () => {
     // Same store series in both; the process_* values may move between two scrapes.
     const stores = (text: string) => text.split("\n").filter((line) => line.startsWith("aws_kms_"));
     expect(stores(unzipped)).toEqual(stores(plain.body.toString("utf8")));
-    // 2 info, 2 × 5 states, 1 error code, 2 creation times.
-    expect(stores(unzipped)).toHaveLength(2 + 10 + 1 + 2);
+    // 2 info, 2 × 5 states, 1 error code, 2 creation times, 2 state changes, 2 state since.
+    expect(stores(unzipped)).toHaveLength(2 + 10 + 1 + 2 + 2 + 2);
     const refused = await raw(`${app.url}/metrics`, { headers: { "Accept-Encoding": "gzip;q=0" } });
     expect(refused.headers["content-encoding"]).toBeUndefined();
     expect(simulator.calls.length).toBe(callsBefore);
@@ -116,15 +116,44 @@ describe("HTTP endpoints", () => {
     expect((await raw(`${app.url}/metrics?x=1`)).status).toBe(200);
   });
 
-  it("serves a landing page with links and escaped target facts", async () => {
-    const { app } = await runExporter(SCENARIO, CONFIG);
+  it("serves the status page and /status.json from the same state, escaped and filtered", async () => {
+    const { app, scrape } = await runExporter(SCENARIO, CONFIG);
     await waitUntilReady(app);
-    const page = await raw(`${app.url}/`);
+    const page = await raw(`${app.url}/?state=FAILED`);
+    expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["cache-control"]).toBe("no-store");
     const html = page.body.toString();
     expect(html).toContain('href="/metrics"');
-    expect(html).toContain('href="/readyz"');
     expect(html).toContain("prod &lt;&amp;&gt;");
     expect(html).not.toContain("prod <&>");
+    expect(html).toContain("a &quot;quoted&quot; &lt;name&gt;");
+    expect(html).toContain("NETWORK_ERRORS");
+    expect(html).not.toContain("cks-bbbbbbbbbbbbbbbbb");
+
+    const json = await raw(`${app.url}/status.json?state=FAILED`);
+    expect(json.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const report = JSON.parse(json.body.toString()) as {
+      summary: { stores: number; storesByState: Record<string, number> };
+      stores: { id: string; name: string; error: { code: string } | null; stateChanges: number }[];
+    };
+    expect(report.summary.storesByState).toMatchObject({ FAILED: 1, CONNECTED: 1 });
+    expect(report.stores).toEqual([
+      expect.objectContaining({
+        id: "cks-aaaaaaaaaaaaaaaaa",
+        name: 'a "quoted" <name>',
+        error: expect.objectContaining({ code: "NETWORK_ERRORS" }),
+        stateChanges: 0,
+      }),
+    ]);
+    const samples = await scrape();
+    expect(samplesNamed(samples, "aws_kms_custom_key_store_state_changes_total")).toHaveLength(2);
+
+    const head = await raw(`${app.url}/status.json`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    const typo = await raw(`${app.url}/?states=FAILED`);
+    expect(typo.status).toBe(400);
+    expect(typo.body.toString()).toContain('unknown query parameter "states"');
   });
 });
