@@ -9,8 +9,8 @@ import type { Logger } from "./log.js";
 import { MetricsCache } from "./metrics/cache.js";
 import { createExporterMetrics, type ExporterMetrics } from "./metrics/exporter-metrics.js";
 import { createHttpServer } from "./server/http.js";
-import { renderLandingPage } from "./server/landing.js";
 import { StateStore } from "./state/state.js";
+import { buildStatus } from "./status/report.js";
 import { gitRevision, VERSION } from "./version.js";
 
 export interface App {
@@ -43,16 +43,14 @@ export type ReloadResult = { ok: true } | { ok: false; problems: string[] };
  */
 function reloader(
   loadConfig: () => Config,
-  exporter: Exporter,
-  cache: MetricsCache,
+  apply: (config: Config) => void,
   metrics: ExporterMetrics,
   logger: Logger,
 ): () => ReloadResult {
   return () => {
     try {
       const config = loadConfig();
-      exporter.reload(config);
-      cache.setIntervalText(formatDuration(config.intervalMs));
+      apply(config);
       metrics.configReloadSuccessful.set(1);
       metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
       logger.info({ file: config.configFile }, "config reloaded");
@@ -92,7 +90,14 @@ export async function startApp(
   });
   metrics.configReloadSuccessful.set(1);
   metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
-  const reload = reloader(options.loadConfig ?? (() => config), exporter, cache, metrics, logger);
+  // The status page quotes the interval in force, which a reload may change.
+  let intervalMs = config.intervalMs;
+  const apply = (fresh: Config) => {
+    exporter.reload(fresh);
+    cache.setIntervalText(formatDuration(fresh.intervalMs));
+    intervalMs = fresh.intervalMs;
+  };
+  const reload = reloader(options.loadConfig ?? (() => config), apply, metrics, logger);
   const server = createHttpServer({
     telemetryPath: config.telemetryPath,
     renderMetrics: () => cache.render(),
@@ -105,7 +110,8 @@ export async function startApp(
       };
     },
     reload,
-    landingPage: () => renderLandingPage(config.telemetryPath, VERSION, state.states()),
+    status: (filters) =>
+      buildStatus(state.states(), { version: VERSION, intervalMs, nowMs: Date.now() }, filters),
     logger,
   });
   const address = await listen(server, config);

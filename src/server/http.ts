@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
 import type { RenderedMetrics } from "../metrics/cache.js";
+import { parseFilters, type StatusFilters, type StatusReport } from "../status/report.js";
 import { acceptsGzip } from "./accept-encoding.js";
+import { renderStatusPage } from "./status-page.js";
 
 const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -10,7 +12,8 @@ export interface ServerOptions {
   renderMetrics: () => Promise<RenderedMetrics>;
   ready: () => { ready: boolean; detail: string };
   reload: () => { ok: true } | { ok: false; problems: string[] };
-  landingPage: () => string;
+  /** The state as the status page and /status.json show it, built per request. */
+  status: (filters: StatusFilters) => StatusReport;
   logger: Logger;
 }
 
@@ -68,12 +71,49 @@ async function serveMetrics(
   }
 }
 
+function splitUrl(url: string): [path: string, query: string] {
+  const at = url.indexOf("?");
+  return at < 0 ? [url, ""] : [url.slice(0, at), url.slice(at + 1)];
+}
+
+/** `/` and `/status.json`: the same report, filtered by the same query parameters. */
+function serveStatus(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ServerOptions,
+  path: string,
+  query: string,
+): void {
+  const parsed = parseFilters(new URLSearchParams(query));
+  if ("problem" in parsed) {
+    sendText(response, 400, `${parsed.problem}\n`);
+    return;
+  }
+  const report = options.status(parsed.filters);
+  const [body, contentType] =
+    path === "/"
+      ? [renderStatusPage(report, options.telemetryPath), "text/html; charset=utf-8"]
+      : [`${statusJson(report)}\n`, "application/json; charset=utf-8"];
+  sendParts(
+    response,
+    // The page reloads itself; a cache in between would show it stale.
+    { "Content-Type": contentType, "Cache-Control": "no-store" },
+    [body],
+    request.method === "HEAD",
+  );
+}
+
+/** Absent values are written as null, so every store and target has the same keys. */
+export function statusJson(report: StatusReport): string {
+  return JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2);
+}
+
 async function route(
   request: IncomingMessage,
   response: ServerResponse,
   options: ServerOptions,
 ): Promise<void> {
-  const path = (request.url ?? "/").split("?", 1)[0];
+  const [path, query] = splitUrl(request.url ?? "/");
   if (path === "/-/reload") {
     if (request.method !== "POST" && request.method !== "PUT") {
       return sendText(response, 405, "use POST to reload\n", { Allow: "POST, PUT" });
@@ -94,15 +134,8 @@ async function route(
     const { ready, detail } = options.ready();
     return sendText(response, ready ? 200 : 503, `${detail}\n`);
   }
-  if (path === "/") {
-    const page = options.landingPage();
-    response.writeHead(200, {
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Length": Buffer.byteLength(page),
-    });
-    response.end(page);
-    return;
-  }
+  if (path === "/" || path === "/status.json")
+    return serveStatus(request, response, options, path, query);
   sendText(response, 404, "not found\n");
 }
 
