@@ -31,7 +31,7 @@ const SHIPPED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^deploy\/(kubernetes|iam|systemd)\//,
   /^deploy\/prometheus\/alerts\.yml$/,
-  /^docs\/[\w-]+\.md$/,
+  /^docs\/[\w-]+\.(md|png)$/,
   /^grafana\//,
 ];
 

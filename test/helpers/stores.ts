@@ -1,5 +1,4 @@
-import type { KeyStore } from "../../src/model.js";
-import type { Target } from "../../src/targets/targets.js";
+import type { KeyStore, Target } from "../../src/model.js";
 
 /** A plain CONNECTED CloudHSM store; tests override what they are about. */
 export function keyStore(overrides: Partial<KeyStore> = {}): KeyStore {
