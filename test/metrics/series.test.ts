@@ -7,6 +7,7 @@ import {
   targetSampleLines,
 } from "../../src/metrics/series.js";
 import type { KeyStore } from "../../src/model.js";
+import { NO_HISTORY } from "../../src/state/history.js";
 import type { TargetState } from "../../src/state/state.js";
 import { parseExposition, samplesNamed } from "../helpers/exposition.js";
 
@@ -29,7 +30,9 @@ function store(overrides: Partial<KeyStore> = {}): KeyStore {
 
 const render = (stores: KeyStore[]) =>
   parseExposition(
-    renderFamilies(storeFamilies("1m"), [storeSampleLines("111111111111", "us-east-1", stores)]),
+    renderFamilies(storeFamilies("1m"), [
+      storeSampleLines("111111111111", "us-east-1", stores, NO_HISTORY),
+    ]),
   );
 
 describe("store series", () => {
@@ -78,11 +81,11 @@ describe("store series", () => {
 
   it("writes every family's header once, even without samples, with samples grouped under it", () => {
     const text = renderFamilies(storeFamilies("1m"), [
-      storeSampleLines("111111111111", "us-east-1", [store()]),
-      storeSampleLines("222222222222", "eu-west-1", [store({ id: "cks-2" })]),
+      storeSampleLines("111111111111", "us-east-1", [store()], NO_HISTORY),
+      storeSampleLines("222222222222", "eu-west-1", [store({ id: "cks-2" })], NO_HISTORY),
     ]);
     for (const family of storeFamilies("1m")) {
-      expect(text.split(`# TYPE ${family.name} gauge\n`)).toHaveLength(2);
+      expect(text.split(`# TYPE ${family.name} ${family.type}\n`)).toHaveLength(2);
     }
     const infoLines = text
       .split("\n")
@@ -102,6 +105,7 @@ describe("target series", () => {
     return {
       target: { key: `${accountId}/${region}`, accountId, accountName: "payments", region },
       stores: [],
+      history: NO_HISTORY,
       up: true,
       polled: true,
       lastSuccessMs: 1_700_000_000_500,

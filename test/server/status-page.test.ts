@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  escapeHtml,
-  humanDuration,
-  MAX_PAGE_ROWS,
-  renderStatusPage,
-} from "../../src/server/status-page.js";
+import { MAX_PAGE_ROWS, renderStatusPage } from "../../src/server/status-page.js";
 import { StateStore } from "../../src/state/state.js";
 import { buildStatus, NO_FILTERS, RUNBOOKS_URL } from "../../src/status/report.js";
 import { keyStore, target } from "../helpers/stores.js";
@@ -83,20 +78,5 @@ describe("renderStatusPage", () => {
 
   it("tells time in state as 'at least' until it has seen the store change", () => {
     expect(page()).toContain("at least 1s");
-  });
-});
-
-describe("helpers", () => {
-  it("escapes the five HTML-special characters and nothing else", () => {
-    expect(escapeHtml(`<a href="x">'&'</a> ü`)).toBe(
-      "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt; ü",
-    );
-  });
-
-  it("writes ages in two units at most", () => {
-    expect(humanDuration(5)).toBe("5s");
-    expect(humanDuration(65)).toBe("1m 5s");
-    expect(humanDuration(3_725)).toBe("1h 2m");
-    expect(humanDuration(90_000)).toBe("1d 1h");
   });
 });
