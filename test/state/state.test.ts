@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KeyStore, Target } from "../../src/model.js";
+import { NO_HISTORY } from "../../src/state/history.js";
 import { StateStore } from "../../src/state/state.js";
 
 function store(id: string, overrides: Partial<KeyStore> = {}): KeyStore {
@@ -34,6 +35,7 @@ describe("StateStore targets", () => {
     expect(state.get(A.key)).toEqual({
       target: A,
       stores: undefined,
+      history: NO_HISTORY,
       up: false,
       polled: false,
       lastSuccessMs: undefined,
@@ -94,6 +96,9 @@ describe("StateStore.recordSuccess", () => {
     expect(state.get(A.key)).toEqual({
       target: A,
       stores,
+      history: new Map([
+        ["cks-1", { state: "CONNECTED", changes: 0, sinceMs: 9_000, changeSeen: false }],
+      ]),
       up: true,
       polled: true,
       lastSuccessMs: 9_000,
@@ -152,10 +157,12 @@ describe("StateStore.recordFailure", () => {
     const stores = [store("cks-1")];
     state.recordSuccess(A.key, stores, 1_000, 5);
     const { version, storesVersion } = state;
+    const history = state.get(A.key)?.history;
     state.recordFailure(A.key, DENIED, 40);
     expect(state.get(A.key)).toEqual({
       target: A,
       stores,
+      history,
       up: false,
       polled: true,
       lastSuccessMs: 1_000,
