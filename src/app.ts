@@ -1,5 +1,4 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { AwsSettings } from "./aws/clients.js";
 import { formatDuration } from "./config/duration.js";
 import { ConfigError } from "./config/errors.js";
@@ -8,30 +7,26 @@ import { Exporter } from "./exporter.js";
 import type { Logger } from "./log.js";
 import { MetricsCache } from "./metrics/cache.js";
 import { createExporterMetrics, type ExporterMetrics } from "./metrics/exporter-metrics.js";
-import { createHttpServer } from "./server/http.js";
+import { createRequestHandler } from "./server/http.js";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
+import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
+import { loadWebSecurity, NO_WEB_SECURITY, type WebSecurity } from "./server/web-security.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus } from "./status/report.js";
 import { gitRevision, VERSION } from "./version.js";
 
 export interface App {
-  server: Server;
+  /** One per --web.listen-address. */
+  servers: Server[];
   exporter: Exporter;
   reload: () => ReloadResult;
   state: StateStore;
-  /** e.g. http://127.0.0.1:10127 */
+  /** The first listener's, e.g. http://127.0.0.1:10127 */
   url: string;
+  /** Every listener's, in --web.listen-address order. */
+  urls: string[];
   /** Stops polling, lets in-flight responses finish, closes the listener. */
   stop(graceMs: number): Promise<void>;
-}
-
-function listen(server: Server, config: Config): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.listenAddress.port, config.listenAddress.host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
 }
 
 export type ReloadResult = { ok: true } | { ok: false; problems: string[] };
@@ -69,6 +64,10 @@ export interface AppOptions {
   loadConfig?: () => Config;
   /** The exporter's clock (tests move it past credential expiry). */
   now?: () => number;
+  /** How often the web config's files are checked for changes. */
+  webConfigPollMs?: number;
+  /** Slow-client and size limits of the HTTP listeners. */
+  httpLimits?: HttpLimits;
 }
 
 export async function startApp(
@@ -97,8 +96,32 @@ export async function startApp(
     cache.setIntervalText(formatDuration(fresh.intervalMs));
     intervalMs = fresh.intervalMs;
   };
-  const reload = reloader(options.loadConfig ?? (() => config), apply, metrics, logger);
-  const server = createHttpServer({
+  const reloadConfig = reloader(options.loadConfig ?? (() => config), apply, metrics, logger);
+  // Loaded before anything listens: an invalid web config stops the start (exit 2).
+  const initialSecurity = config.webConfigFile
+    ? loadWebSecurity(config.webConfigFile)
+    : NO_WEB_SECURITY;
+  let applySecurity: (security: WebSecurity) => void = () => {};
+  const web = config.webConfigFile
+    ? new WebConfigWatcher(
+        config.webConfigFile,
+        initialSecurity,
+        (security) => applySecurity(security),
+        logger,
+      )
+    : undefined;
+  const security = () => web?.current() ?? initialSecurity;
+  // Both files are re-read, whichever of them is bad, and every problem reported.
+  const reload = (): ReloadResult => {
+    const webResult = web?.check() ?? { ok: true };
+    const result = reloadConfig();
+    const problems = [
+      ...(webResult.ok ? [] : webResult.problems),
+      ...(result.ok ? [] : result.problems),
+    ];
+    return problems.length > 0 ? { ok: false, problems } : { ok: true };
+  };
+  const handler = createRequestHandler({
     telemetryPath: config.telemetryPath,
     renderMetrics: () => cache.render(),
     ready: () => {
@@ -112,28 +135,46 @@ export async function startApp(
     reload,
     status: (filters) =>
       buildStatus(state.states(), { version: VERSION, intervalMs, nowMs: Date.now() }, filters),
+    lifecycle: config.enableLifecycle,
+    security,
     logger,
   });
-  const address = await listen(server, config);
+  const listeners = await listenAll(
+    config.listenAddresses,
+    handler,
+    security,
+    logger,
+    options.httpLimits ?? DEFAULT_HTTP_LIMITS,
+  );
+  applySecurity = listeners.apply;
+  web?.start(options.webConfigPollMs ?? WEB_CONFIG_POLL_MS);
   exporter.start();
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host === "[::]" || host === "0.0.0.0" ? "localhost" : host}:${address.port}`;
-  logger.info({ url, version: VERSION, interval: formatDuration(config.intervalMs) }, "listening");
+  for (const url of listeners.urls) {
+    logger.info(
+      {
+        url,
+        tls: initialSecurity.tls !== undefined,
+        basicAuth: initialSecurity.auth !== undefined,
+        version: VERSION,
+        interval: formatDuration(config.intervalMs),
+      },
+      "listening",
+    );
+  }
 
   return {
-    server,
+    servers: listeners.servers,
     exporter,
     reload,
     state,
-    url,
+    url: listeners.urls[0] as string,
+    urls: listeners.urls,
     stop: async (graceMs) => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      web?.stop();
       // The grace period covers stopping the polls too, not just the responses after it.
-      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      const closed = listeners.close(graceMs);
       await exporter.stop();
       await closed;
-      clearTimeout(force);
     },
   };
 }

@@ -6,6 +6,7 @@ import { parseFlags, USAGE } from "./config/flags.js";
 import { loadConfig } from "./config/load.js";
 import { type Demo, demoConfig, startDemo } from "./demo.js";
 import { createLogger } from "./log.js";
+import { describeWebSecurity, loadWebSecurity, NO_WEB_SECURITY } from "./server/web-security.js";
 import { describeConfig } from "./targets/describe.js";
 import { gitRevision, VERSION } from "./version.js";
 
@@ -26,7 +27,8 @@ async function main(argv: string[]): Promise<void> {
   }
   let config = loadConfig(flags, process.env);
   if (flags.configCheck) {
-    process.stdout.write(describeConfig(config));
+    const web = config.webConfigFile ? loadWebSecurity(config.webConfigFile) : NO_WEB_SECURITY;
+    process.stdout.write(describeConfig(config) + describeWebSecurity(config.webConfigFile, web));
     return;
   }
   // People run the demo in a terminal: readable logs unless they asked for JSON.

@@ -4,7 +4,10 @@ import { ConfigError } from "./errors.js";
 /** Flags as the user typed them; validation and defaults happen in load.ts. */
 export interface Flags {
   configFile?: string;
-  listenAddress?: string;
+  /** Repeatable: one listener per address. */
+  listenAddresses: string[];
+  webConfigFile?: string;
+  enableLifecycle: boolean;
   telemetryPath?: string;
   logLevel?: string;
   logFormat?: string;
@@ -18,7 +21,9 @@ export interface Flags {
 
 const OPTIONS = {
   "config.file": { type: "string" },
-  "web.listen-address": { type: "string" },
+  "web.listen-address": { type: "string", multiple: true },
+  "web.config.file": { type: "string" },
+  "web.enable-lifecycle": { type: "boolean" },
   "web.telemetry-path": { type: "string" },
   "log.level": { type: "string" },
   "log.format": { type: "string" },
@@ -37,10 +42,12 @@ Exports the connection state of AWS KMS custom key stores to Prometheus.
 Flags:
   --config.file=FILE            YAML config file (targets, interval, timeout, concurrency)
   --config.check                validate the config, print what would be polled, exit 0 or 2
-  --web.listen-address=:10127   address to listen on ([host]:port)
+  --web.listen-address=:10127   address to listen on ([host]:port); repeat to listen on several
+  --web.config.file=FILE        exporter-toolkit web config: TLS, client certificates, basic auth
+  --web.enable-lifecycle        answer POST /-/reload (SIGHUP always reloads)
   --web.telemetry-path=/metrics path under which to expose metrics
   --log.level=info              fatal, error, warn, info, debug, trace or silent
-  --log.format=json             json, or pretty for people
+  --log.format=json             json, logfmt, or pretty for people
   --shard.index=I               this replica's shard, 0 to count-1 (overrides the file)
   --shard.count=N               number of shards; each account is polled by exactly one
   --demo                        poll a built-in simulator with a canned scenario (no AWS needed)
@@ -58,7 +65,9 @@ export function parseFlags(argv: string[]): Flags {
   const values = parsed.values;
   return {
     configFile: values["config.file"],
-    listenAddress: values["web.listen-address"],
+    listenAddresses: values["web.listen-address"] ?? [],
+    webConfigFile: values["web.config.file"],
+    enableLifecycle: values["web.enable-lifecycle"] ?? false,
     telemetryPath: values["web.telemetry-path"],
     logLevel: values["log.level"],
     logFormat: values["log.format"],

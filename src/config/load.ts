@@ -47,7 +47,9 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
     discovery: undefined,
     shard: { index: 0, count: 1 },
-    listenAddress: { host: "127.0.0.1", port: 0 },
+    listenAddresses: [{ host: "127.0.0.1", port: 0 }],
+    webConfigFile: undefined,
+    enableLifecycle: false,
     telemetryPath: DEFAULTS.telemetryPath,
     logLevel: DEFAULTS.logLevel,
     logFormat: DEFAULTS.logFormat,
@@ -65,7 +67,7 @@ const LOG_LEVELS: readonly LogLevel[] = [
   "trace",
   "silent",
 ];
-const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
+const LOG_FORMATS: readonly LogFormat[] = ["json", "logfmt", "pretty"];
 const RESERVED_PATHS = new Set(["/", "/healthz", "/readyz"]);
 
 export function parseListenAddress(text: string): ListenAddress | undefined {
@@ -75,6 +77,21 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   if (port > 65_535) return undefined;
   const host = match[1] ?? match[2];
   return { host: host === "" ? undefined : host, port };
+}
+
+/** Every --web.listen-address (default :10127), each valid and none twice. */
+function listenAddressesOf(flags: Flags, problems: string[]): ListenAddress[] {
+  const texts = flags.listenAddresses.length > 0 ? flags.listenAddresses : [DEFAULTS.listenAddress];
+  const addresses: ListenAddress[] = [];
+  for (const text of new Set(texts)) {
+    const address = parseListenAddress(text);
+    if (address) addresses.push(address);
+    else problems.push(`--web.listen-address: ${JSON.stringify(text)} is not [host]:port`);
+  }
+  if (texts.length !== new Set(texts).size) {
+    problems.push("--web.listen-address: an address is given twice");
+  }
+  return addresses;
 }
 
 /** Where the default regions came from, for messages that say what to set. */
@@ -223,11 +240,7 @@ export function loadConfig(
     } else invalidKeys = new Set(FILE_KEYS);
   }
 
-  const listenText = flags.listenAddress ?? DEFAULTS.listenAddress;
-  const listenAddress = parseListenAddress(listenText);
-  if (!listenAddress) {
-    problems.push(`--web.listen-address: ${JSON.stringify(listenText)} is not [host]:port`);
-  }
+  const listenAddresses = listenAddressesOf(flags, problems);
   const telemetryPath = flags.telemetryPath ?? DEFAULTS.telemetryPath;
   if (!telemetryPath.startsWith("/") || RESERVED_PATHS.has(telemetryPath)) {
     problems.push(
@@ -242,7 +255,7 @@ export function loadConfig(
   }
   const logFormat = flags.logFormat ?? DEFAULTS.logFormat;
   if (!LOG_FORMATS.includes(logFormat as LogFormat)) {
-    problems.push(`--log.format: ${JSON.stringify(logFormat)} is not json or pretty`);
+    problems.push(`--log.format: ${JSON.stringify(logFormat)} is not json, logfmt or pretty`);
   }
 
   const intervalMs = file.interval ?? DEFAULTS.intervalMs;
@@ -287,7 +300,9 @@ export function loadConfig(
         : file.sessionDuration / 1000,
     discovery,
     shard,
-    listenAddress: listenAddress as ListenAddress,
+    listenAddresses,
+    webConfigFile: flags.webConfigFile,
+    enableLifecycle: flags.enableLifecycle,
     telemetryPath,
     logLevel: logLevel as LogLevel,
     logFormat: logFormat as LogFormat,

@@ -1,4 +1,4 @@
-export type LogFormat = "json" | "pretty";
+export type LogFormat = "json" | "logfmt" | "pretty";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface RetryPolicy {
@@ -58,7 +58,12 @@ export interface Config {
   sessionDurationSeconds: number;
   discovery: OrganizationsDiscovery | undefined;
   shard: Shard;
-  listenAddress: ListenAddress;
+  /** At least one; each gets its own listener. */
+  listenAddresses: ListenAddress[];
+  /** exporter-toolkit web config (TLS, basic auth); undefined: plain HTTP, no auth. */
+  webConfigFile: string | undefined;
+  /** POST /-/reload is answered only when set. */
+  enableLifecycle: boolean;
   telemetryPath: string;
   logLevel: LogLevel;
   logFormat: LogFormat;

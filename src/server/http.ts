@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
 import type { RenderedMetrics } from "../metrics/cache.js";
 import { parseFilters, type StatusFilters, type StatusReport } from "../status/report.js";
 import { acceptsGzip } from "./accept-encoding.js";
 import { renderStatusPage } from "./status-page.js";
+import type { WebSecurity } from "./web-security.js";
 
 const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -14,10 +15,26 @@ export interface ServerOptions {
   reload: () => { ok: true } | { ok: false; problems: string[] };
   /** The state as the status page and /status.json show it, built per request. */
   status: (filters: StatusFilters) => StatusReport;
+  /** POST /-/reload answers only with --web.enable-lifecycle, as in Prometheus. */
+  lifecycle: boolean;
+  /** The web config in force (it changes when its file does). */
+  security: () => WebSecurity;
   logger: Logger;
 }
 
-function sendText(
+export type RouteHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  head: boolean,
+) => void | Promise<void>;
+
+/** One path: the methods it answers and what it does; HEAD is implied by GET. */
+export interface Route {
+  methods: readonly ("GET" | "POST" | "PUT")[];
+  handle: RouteHandler;
+}
+
+export function sendText(
   response: ServerResponse,
   status: number,
   body: string,
@@ -31,14 +48,15 @@ function sendText(
   response.end(body);
 }
 
-function sendParts(
+export function sendBody(
   response: ServerResponse,
+  status: number,
   headers: Record<string, string | number>,
   parts: (string | Buffer)[],
   head: boolean,
 ): void {
   const length = parts.reduce((total, part) => total + Buffer.byteLength(part), 0);
-  response.writeHead(200, { ...headers, "Content-Length": length });
+  response.writeHead(status, { ...headers, "Content-Length": length });
   if (head) {
     response.end();
     return;
@@ -50,20 +68,22 @@ function sendParts(
 async function serveMetrics(
   request: IncomingMessage,
   response: ServerResponse,
+  head: boolean,
   options: ServerOptions,
 ): Promise<void> {
   const rendered = await options.renderMetrics();
-  const head = request.method === "HEAD";
   if (acceptsGzip(request.headers["accept-encoding"])) {
-    sendParts(
+    sendBody(
       response,
+      200,
       { "Content-Type": METRICS_CONTENT_TYPE, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
       await rendered.gzipParts(),
       head,
     );
   } else {
-    sendParts(
+    sendBody(
       response,
+      200,
       { "Content-Type": METRICS_CONTENT_TYPE, Vary: "Accept-Encoding" },
       rendered.textParts,
       head,
@@ -71,35 +91,37 @@ async function serveMetrics(
   }
 }
 
-function splitUrl(url: string): [path: string, query: string] {
+function queryOf(request: IncomingMessage): string {
+  const url = request.url ?? "";
   const at = url.indexOf("?");
-  return at < 0 ? [url, ""] : [url.slice(0, at), url.slice(at + 1)];
+  return at < 0 ? "" : url.slice(at + 1);
 }
 
 /** `/` and `/status.json`: the same report, filtered by the same query parameters. */
 function serveStatus(
   request: IncomingMessage,
   response: ServerResponse,
+  head: boolean,
   options: ServerOptions,
-  path: string,
-  query: string,
+  format: "html" | "json",
 ): void {
-  const parsed = parseFilters(new URLSearchParams(query));
+  const parsed = parseFilters(new URLSearchParams(queryOf(request)));
   if ("problem" in parsed) {
     sendText(response, 400, `${parsed.problem}\n`);
     return;
   }
   const report = options.status(parsed.filters);
   const [body, contentType] =
-    path === "/"
+    format === "html"
       ? [renderStatusPage(report, options.telemetryPath), "text/html; charset=utf-8"]
       : [`${statusJson(report)}\n`, "application/json; charset=utf-8"];
-  sendParts(
+  sendBody(
     response,
+    200,
     // The page reloads itself; a cache in between would show it stale.
     { "Content-Type": contentType, "Cache-Control": "no-store" },
     [body],
-    request.method === "HEAD",
+    head,
   );
 }
 
@@ -108,54 +130,140 @@ export function statusJson(report: StatusReport): string {
   return JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2);
 }
 
-async function route(
-  request: IncomingMessage,
-  response: ServerResponse,
-  options: ServerOptions,
-): Promise<void> {
-  const [path, query] = splitUrl(request.url ?? "/");
-  if (path === "/-/reload") {
-    if (request.method !== "POST" && request.method !== "PUT") {
-      return sendText(response, 405, "use POST to reload\n", { Allow: "POST, PUT" });
-    }
-    request.resume();
-    const result = options.reload();
-    return result.ok
-      ? sendText(response, 200, "config reloaded\n")
-      : sendText(response, 500, `config reload failed:\n${result.problems.join("\n")}\n`);
-  }
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    sendText(response, 405, "method not allowed\n", { Allow: "GET, HEAD" });
-    return;
-  }
-  if (path === options.telemetryPath) return serveMetrics(request, response, options);
-  if (path === "/healthz") return sendText(response, 200, "OK\n");
-  if (path === "/readyz") {
-    const { ready, detail } = options.ready();
-    return sendText(response, ready ? 200 : 503, `${detail}\n`);
-  }
-  if (path === "/" || path === "/status.json")
-    return serveStatus(request, response, options, path, query);
-  sendText(response, 404, "not found\n");
+/** Every path the exporter answers; a new endpoint is one entry here. */
+export function routes(options: ServerOptions): Map<string, Route> {
+  return new Map<string, Route>([
+    [
+      options.telemetryPath,
+      {
+        methods: ["GET"],
+        handle: (request, response, head) => serveMetrics(request, response, head, options),
+      },
+    ],
+    [
+      "/",
+      {
+        methods: ["GET"],
+        handle: (request, response, head) => serveStatus(request, response, head, options, "html"),
+      },
+    ],
+    [
+      "/status.json",
+      {
+        methods: ["GET"],
+        handle: (request, response, head) => serveStatus(request, response, head, options, "json"),
+      },
+    ],
+    [
+      "/healthz",
+      {
+        methods: ["GET"],
+        handle: (_request, response, head) => sendBody(response, 200, TEXT, ["OK\n"], head),
+      },
+    ],
+    [
+      "/readyz",
+      {
+        methods: ["GET"],
+        handle: (_request, response, head) => {
+          const { ready, detail } = options.ready();
+          sendBody(response, ready ? 200 : 503, TEXT, [`${detail}\n`], head);
+        },
+      },
+    ],
+    [
+      "/-/reload",
+      {
+        methods: ["POST", "PUT"],
+        handle: (_request, response) => {
+          if (!options.lifecycle) {
+            return sendText(
+              response,
+              403,
+              "Lifecycle API is not enabled (start with --web.enable-lifecycle, or send SIGHUP).\n",
+            );
+          }
+          const result = options.reload();
+          return result.ok
+            ? sendText(response, 200, "config reloaded\n")
+            : sendText(response, 500, `config reload failed:\n${result.problems.join("\n")}\n`);
+        },
+      },
+    ],
+  ]);
 }
 
-/** The HTTP face of the exporter; it only reads cached state, never calls AWS. */
-export function createHttpServer(options: ServerOptions): Server {
-  const server = createServer((request, response) => {
-    route(request, response, options).catch((error: unknown) => {
+const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
+
+function allowHeader(route: Route): string {
+  return route.methods
+    .flatMap((method) => (method === "GET" ? ["GET", "HEAD"] : [method]))
+    .join(", ");
+}
+
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  table: Map<string, Route>,
+  security: WebSecurity,
+): Promise<void> {
+  response.setHeader("X-Content-Type-Options", "nosniff");
+  for (const [name, value] of Object.entries(security.config.headers)) {
+    response.setHeader(name, value);
+  }
+  // Before routing, as exporter-toolkit does: without credentials nothing, not even which
+  // paths exist, is revealed.
+  if (security.auth) {
+    const result = await security.auth.check(request.headers.authorization);
+    if (result === "busy") {
+      return sendText(response, 429, "too many authentication attempts, retry later\n", {
+        "Retry-After": "1",
+      });
+    }
+    if (result === "denied") {
+      return sendText(response, 401, "unauthorized\n", {
+        "WWW-Authenticate": 'Basic realm="kms-keystore-exporter", charset="UTF-8"',
+      });
+    }
+  }
+  const path = (request.url ?? "/").split("?", 1)[0] as string;
+  const route = table.get(path);
+  if (!route) return sendText(response, 404, "not found\n");
+  const method = request.method === "HEAD" ? "GET" : request.method;
+  if (!route.methods.some((allowed) => allowed === method)) {
+    return sendText(response, 405, "method not allowed\n", { Allow: allowHeader(route) });
+  }
+  return route.handle(request, response, request.method === "HEAD");
+}
+
+/** The request handler shared by every listener; it only reads cached state, never calls AWS. */
+export function createRequestHandler(
+  options: ServerOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const table = routes(options);
+  return (request, response) => {
+    const started = performance.now();
+    // No endpoint reads a body; draining it keeps keep-alive connections usable.
+    request.resume();
+    response.on("finish", () => {
+      options.logger.debug(
+        {
+          method: request.method,
+          path: request.url,
+          status: response.statusCode,
+          remote: request.socket.remoteAddress,
+          durationMs: Math.round(performance.now() - started),
+          headers: request.headers,
+        },
+        "http request",
+      );
+    });
+    answer(request, response, table, options.security()).catch((error: unknown) => {
+      // The client gets no detail (no stack, no path); the log gets name and message.
       const { name, message } = error instanceof Error ? error : new Error(String(error));
       options.logger.error({ err: { name, message }, path: request.url }, "request failed");
       if (!response.headersSent) sendText(response, 500, "internal error\n");
       else response.destroy();
     });
-  });
-  // Slow or idle clients must not hold the process open or pile up sockets.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
-  return server;
+  };
 }

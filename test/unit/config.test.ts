@@ -60,10 +60,47 @@ describe("flags", () => {
     ]);
     expect(flags).toMatchObject({
       configFile: "/etc/x.yml",
-      listenAddress: ":9999",
+      listenAddresses: [":9999"],
       logFormat: "pretty",
       demo: false,
     });
+  });
+
+  it("takes --web.listen-address more than once, as exporter-toolkit does", () => {
+    const config = load(
+      ["--web.listen-address=127.0.0.1:9100", "--web.listen-address", "[::1]:9101"],
+      {},
+      { AWS_REGION: "eu-central-1" },
+    );
+    expect(config.listenAddresses).toEqual([
+      { host: "127.0.0.1", port: 9100 },
+      { host: "::1", port: 9101 },
+    ]);
+    expect(
+      problemsOf(() =>
+        load(
+          ["--web.listen-address=:1", "--web.listen-address=:1", "--web.listen-address=x"],
+          {},
+          {
+            AWS_REGION: "eu-central-1",
+          },
+        ),
+      ),
+    ).toEqual([
+      '--web.listen-address: "x" is not [host]:port',
+      "--web.listen-address: an address is given twice",
+    ]);
+  });
+
+  it("takes --web.config.file and --web.enable-lifecycle", () => {
+    const config = load(
+      ["--web.config.file=/etc/web.yml", "--web.enable-lifecycle"],
+      {},
+      {
+        AWS_REGION: "eu-central-1",
+      },
+    );
+    expect(config).toMatchObject({ webConfigFile: "/etc/web.yml", enableLifecycle: true });
   });
 
   it("rejects an unknown flag, naming it", () => {
@@ -94,7 +131,9 @@ describe("config file", () => {
       concurrency: 16,
       regions: ["eu-central-1"],
       accounts: [{}],
-      listenAddress: { host: undefined, port: 10127 },
+      listenAddresses: [{ host: undefined, port: 10127 }],
+      webConfigFile: undefined,
+      enableLifecycle: false,
       telemetryPath: "/metrics",
       logLevel: "info",
       logFormat: "json",

@@ -23,9 +23,14 @@ describe("reload", () => {
   it("keeps unchanged targets, drops removed ones, adds new ones, and rejects an invalid config", async () => {
     let next: () => Config = () =>
       testConfig({ accounts: [{ roleArn: role(A) }, { roleArn: role(B) }] });
-    const { app, scrape } = await runExporter(SCENARIO, next(), undefined, {
-      loadConfig: () => next(),
-    });
+    const { app, scrape } = await runExporter(
+      SCENARIO,
+      { ...next(), enableLifecycle: true },
+      undefined,
+      {
+        loadConfig: () => next(),
+      },
+    );
     await waitUntilReady(app);
     const before = await scrape();
     const aSuccess = sampleValue(
@@ -85,5 +90,21 @@ describe("reload", () => {
         .sort(),
     ).toEqual([A, C]);
     expect((await fetch(`${app.url}/-/reload`)).status).toBe(405);
+  });
+
+  it("answers POST /-/reload with 403 without --web.enable-lifecycle, and reloads nothing", async () => {
+    let loads = 0;
+    const { app } = await runExporter(SCENARIO, { accounts: [{ roleArn: role(A) }] }, undefined, {
+      loadConfig: () => {
+        loads++;
+        return testConfig({ accounts: [{ roleArn: role(A) }] });
+      },
+    });
+    const refused = await fetch(`${app.url}/-/reload`, { method: "POST" });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/--web\.enable-lifecycle/);
+    expect(loads).toBe(0);
+    expect(app.reload()).toEqual({ ok: true });
+    expect(loads).toBe(1);
   });
 });

@@ -104,15 +104,27 @@ describe("HTTP endpoints", () => {
     expect(samplesNamed(samples, "kms_keystore_exporter_build_info")).toHaveLength(1);
   });
 
-  it("answers HEAD without a body, other methods with 405, unknown paths with 404", async () => {
+  it("answers HEAD without a body, other methods with 405 and Allow, unknown paths with 404", async () => {
     const { app } = await runExporter(SCENARIO, CONFIG);
     const head = await raw(`${app.url}/metrics`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
-    const post = await raw(`${app.url}/metrics`, { method: "POST" });
-    expect(post.status).toBe(405);
-    expect(post.headers.allow).toBe("GET, HEAD");
-    expect((await raw(`${app.url}/nope`)).status).toBe(404);
+    for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]) {
+      for (const path of ["/metrics", "/", "/healthz", "/readyz"]) {
+        const refused = await raw(`${app.url}${path}`, { method });
+        expect(refused.status, `${method} ${path}`).toBe(405);
+        expect(refused.headers.allow).toBe("GET, HEAD");
+      }
+    }
+    const reload = await raw(`${app.url}/-/reload`, { method: "DELETE" });
+    expect(reload.status).toBe(405);
+    expect(reload.headers.allow).toBe("POST, PUT");
+    for (const path of ["/nope", "/metrics/", "//metrics", "/METRICS", "/%2e%2e/etc/passwd"]) {
+      const missing = await raw(`${app.url}${path}`);
+      expect(missing.status, path).toBe(404);
+      expect(missing.body.toString()).toBe("not found\n");
+    }
+    expect((await raw(`${app.url}/nope`, { method: "POST" })).status).toBe(404);
     expect((await raw(`${app.url}/metrics?x=1`)).status).toBe(200);
   });
 

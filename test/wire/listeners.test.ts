@@ -1,0 +1,152 @@
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../../src/server/listeners.js";
+import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+
+const A = "111111111111";
+const SCENARIO = `
+accounts:
+  - id: "${A}"
+    regions:
+      - region: us-east-1
+        stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: CONNECTED}]
+`;
+const CONFIG = { accounts: [{ roleArn: role(A) }] };
+/** Short enough for a quick test; the defaults are checked separately. */
+const LIMITS: HttpLimits = {
+  ...DEFAULT_HTTP_LIMITS,
+  headersTimeoutMs: 1_500,
+  requestTimeoutMs: 3_000,
+  timeoutCheckIntervalMs: 200,
+};
+
+function socketTo(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  return once(socket, "connect").then(() => socket);
+}
+
+/** Everything the server sends until it closes the socket (or the deadline passes). */
+function readUntilClosed(
+  socket: Socket,
+  timeoutMs: number,
+): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    let text = "";
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+    });
+    const timer = setTimeout(() => resolve({ text, closed: false }), timeoutMs);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true });
+    });
+    socket.on("error", () => {});
+  });
+}
+
+async function rawExchange(url: string, bytes: string): Promise<string> {
+  const socket = await socketTo(url);
+  const reply = readUntilClosed(socket, 5_000);
+  socket.end(bytes);
+  return (await reply).text;
+}
+
+describe("HTTP hardening", () => {
+  it("keeps the documented defaults", () => {
+    expect(DEFAULT_HTTP_LIMITS).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      socketTimeoutMs: 60_000,
+      timeoutCheckIntervalMs: 1_000,
+      handshakeTimeoutMs: 10_000,
+      maxConnections: 128,
+      maxHeaderBytes: 8_192,
+    });
+  });
+
+  it("cuts off a client that trickles its headers, while /metrics and /healthz keep answering", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG, undefined, { httpLimits: LIMITS });
+    await waitUntilReady(app);
+    const slow = await socketTo(app.url);
+    const outcome = readUntilClosed(slow, 15_000);
+    slow.write("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+    const started = Date.now();
+    // One header byte every 200 ms: it would take 12 s to send the 60 bytes.
+    const trickle = setInterval(() => {
+      if (!slow.destroyed) slow.write("a");
+    }, 200);
+    const answered: number[] = [];
+    try {
+      while (Date.now() - started < 2_500) {
+        const [metrics, health] = await Promise.all([
+          fetch(`${app.url}/metrics`),
+          fetch(`${app.url}/healthz`),
+        ]);
+        answered.push(metrics.status, health.status);
+        await metrics.arrayBuffer();
+        await health.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const { text, closed } = await outcome;
+      expect(closed).toBe(true);
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(Date.now() - started).toBeLessThan(LIMITS.headersTimeoutMs + 2_000);
+    } finally {
+      clearInterval(trickle);
+      slow.destroy();
+    }
+    expect(answered.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(answered)).toEqual(new Set([200]));
+  });
+
+  it("answers oversized headers with 431 and garbage with 400, and keeps serving", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    const big = await rawExchange(
+      app.url,
+      `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(10_000)}\r\n\r\n`,
+    );
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(await rawExchange(app.url, "\x16\x03\x01garbage\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await rawExchange(app.url, "GET /metrics HTTP/9.9\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await rawExchange(app.url, "BREW /metrics HTTP/1.1\r\nHost: x\r\n\r\n")).toMatch(
+      /^HTTP\/1\.1 400 /,
+    );
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  });
+
+  it("drops connections beyond the cap and accepts again once they close", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG, undefined, {
+      httpLimits: { ...LIMITS, maxConnections: 2 },
+    });
+    const held = [await socketTo(app.url), await socketTo(app.url)];
+    const third = await socketTo(app.url);
+    const dropped = await readUntilClosed(third, 5_000);
+    expect(dropped).toEqual({ text: "", closed: true });
+    for (const socket of held) socket.destroy();
+    const until = Date.now() + 5_000;
+    let status = 0;
+    while (Date.now() < until && status !== 200) {
+      status = await fetch(`${app.url}/healthz`).then(
+        (response) => response.status,
+        () => 0,
+      );
+    }
+    expect(status).toBe(200);
+  });
+
+  it("listens on every --web.listen-address", async () => {
+    const { app } = await runExporter(SCENARIO, {
+      ...CONFIG,
+      listenAddresses: [
+        { host: "127.0.0.1", port: 0 },
+        { host: "127.0.0.1", port: 0 },
+      ],
+    });
+    expect(app.urls).toHaveLength(2);
+    expect(new Set(app.urls).size).toBe(2);
+    for (const url of app.urls) expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
