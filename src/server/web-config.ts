@@ -149,12 +149,7 @@ const schema = z.strictObject({
     .nullish(),
   basic_auth_users: z
     .record(
-      z
-        .string()
-        .min(1, "user name must not be empty")
-        .refine((user) => !user.includes(":"), {
-          message: "user name must not contain ':'",
-        }),
+      z.string(),
       z
         .string()
         .regex(
@@ -202,6 +197,14 @@ export function parseWebConfig(text: string, path: string): WebConfig {
   const problems: string[] = [];
   const headers = file.http_server_config?.headers ?? {};
   checkHeaders(headers, problems);
+  for (const user of Object.keys(file.basic_auth_users ?? {})) {
+    // Basic auth splits user from password at the first colon.
+    if (user === "" || user.includes(":")) {
+      problems.push(
+        `basic_auth_users: ${JSON.stringify(user)}: a user name must be non-empty, without ':'`,
+      );
+    }
+  }
   const inDirectory = (name: string) => (isAbsolute(name) ? name : resolve(dirname(path), name));
 
   let tls: TlsSettings | undefined;

@@ -31,6 +31,7 @@ const SHIPPED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^deploy\/(kubernetes|iam|systemd)\//,
   /^deploy\/prometheus\/alerts\.yml$/,
+  /^deploy\/web-config\.example\.yml$/,
   /^docs\/[\w-]+\.(md|png)$/,
   /^grafana\//,
 ];
@@ -61,6 +62,7 @@ describe("release", () => {
         "LICENSE",
         "CHANGELOG.md",
         "deploy/prometheus/alerts.yml",
+        "deploy/web-config.example.yml",
         ...filesUnder("deploy/kubernetes"),
         ...filesUnder("deploy/iam"),
         ...filesUnder("deploy/systemd"),
