@@ -6,6 +6,7 @@ import { parseFlags, USAGE } from "./config/flags.js";
 import { loadConfig } from "./config/load.js";
 import { type Demo, demoConfig, startDemo } from "./demo.js";
 import { createLogger } from "./log.js";
+import { onceOptions, runOnce } from "./once.js";
 import { describeWebSecurity, loadWebSecurity, NO_WEB_SECURITY } from "./server/web-security.js";
 import { describeConfig } from "./targets/describe.js";
 import { gitRevision, VERSION } from "./version.js";
@@ -25,10 +26,17 @@ async function main(argv: string[]): Promise<void> {
     );
     return;
   }
+  const once = onceOptions(flags);
   let config = loadConfig(flags, process.env);
   if (flags.configCheck) {
     const web = config.webConfigFile ? loadWebSecurity(config.webConfigFile) : NO_WEB_SECURITY;
     process.stdout.write(describeConfig(config) + describeWebSecurity(config.webConfigFile, web));
+    return;
+  }
+  if (once) {
+    const code = await runOnce(config, once, flags.logLevel !== undefined);
+    // Exit only once the output is flushed: a pipe takes it asynchronously.
+    process.stdout.write(code.output, () => process.exit(code.exitCode));
     return;
   }
   // People run the demo in a terminal: readable logs unless they asked for JSON.

@@ -14,6 +14,9 @@ export interface Flags {
   shardIndex?: string;
   shardCount?: string;
   demo: boolean;
+  once: boolean;
+  output?: string;
+  allowDisconnected: boolean;
   configCheck: boolean;
   version: boolean;
   help: boolean;
@@ -31,6 +34,9 @@ const OPTIONS = {
   "shard.count": { type: "string" },
   "config.check": { type: "boolean" },
   demo: { type: "boolean" },
+  once: { type: "boolean" },
+  output: { type: "string" },
+  "allow-disconnected": { type: "boolean" },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -51,6 +57,11 @@ Flags:
   --shard.index=I               this replica's shard, 0 to count-1 (overrides the file)
   --shard.count=N               number of shards; each account is polled by exactly one
   --demo                        poll a built-in simulator with a canned scenario (no AWS needed)
+  --once                        poll every target once, print the result and exit: 0 every
+                                store CONNECTED, 1 a store FAILED or not connected, 3 a target
+                                could not be polled, 2 bad config
+  --output=table                with --once: table (for people) or json (as /status.json)
+  --allow-disconnected          with --once: exit 0 unless a store is FAILED
   --version                     print the version and exit
   -h, --help                    print this help and exit
 `;
@@ -74,6 +85,9 @@ export function parseFlags(argv: string[]): Flags {
     shardIndex: values["shard.index"],
     shardCount: values["shard.count"],
     demo: values.demo ?? false,
+    once: values.once ?? false,
+    output: values.output,
+    allowDisconnected: values["allow-disconnected"] ?? false,
     configCheck: values["config.check"] ?? false,
     version: values.version ?? false,
     help: values.help ?? false,

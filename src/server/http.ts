@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
 import type { RenderedMetrics } from "../metrics/cache.js";
-import { parseFilters, type StatusFilters, type StatusReport } from "../status/report.js";
+import {
+  parseFilters,
+  type StatusFilters,
+  type StatusReport,
+  statusJson,
+} from "../status/report.js";
 import { acceptsGzip } from "./accept-encoding.js";
 import { renderStatusPage } from "./status-page.js";
 import type { WebSecurity } from "./web-security.js";
@@ -123,11 +128,6 @@ function serveStatus(
     [body],
     head,
   );
-}
-
-/** Absent values are written as null, so every store and target has the same keys. */
-export function statusJson(report: StatusReport): string {
-  return JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2);
 }
 
 /** Every path the exporter answers; a new endpoint is one entry here. */

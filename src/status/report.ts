@@ -276,3 +276,8 @@ export function parseFilters(
   }
   return { filters };
 }
+
+/** /status.json's body. Absent values are written as null, so every item has the same keys. */
+export function statusJson(report: StatusReport): string {
+  return JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2);
+}
