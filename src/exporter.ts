@@ -30,6 +30,7 @@ function sessionSettings(config: Config): SessionSettings {
     rateLimit: config.rateLimit,
     sessionDurationSeconds: config.sessionDurationSeconds,
     failureHoldMs: config.intervalMs / 2,
+    stsRegion: config.stsRegion,
   };
 }
 
@@ -165,7 +166,11 @@ export class Exporter {
     void lookUpDefaultAccount({
       lookUp: (signal) => {
         const entry = this.config.accounts.find((account) => account.roleArn === undefined);
-        const region = entry?.regions?.[0] ?? this.config.regions[0] ?? DEFAULT_STS_REGION;
+        const region =
+          this.config.stsRegion ??
+          entry?.regions?.[0] ??
+          this.config.regions[0] ??
+          DEFAULT_STS_REGION;
         return callerAccountId(this.pool.clientOptions(region), signal);
       },
       timeoutMs: () => this.config.timeoutMs,
@@ -186,7 +191,10 @@ export class Exporter {
     });
   }
 
-  /** Organizations through its role, if any: a session of its own, kept for the config. */
+  /**
+   * Organizations through its role, if any: a session of its own, kept for the config. Both
+   * are asked in the organisation's partition (`discovery.region`, or `sts.region`).
+   */
   private organizationsLister(discovery: OrganizationsDiscovery) {
     const credentials = discovery.roleArn
       ? this.pool.roleCredentials({
@@ -194,12 +202,12 @@ export class Exporter {
           accountName: undefined,
           roleArn: discovery.roleArn,
           externalId: discovery.externalId,
-          region: DEFAULT_STS_REGION,
+          region: this.config.stsRegion ?? discovery.region,
         })
       : undefined;
     return (signal: AbortSignal, onPage: () => void) => {
       const client = new OrganizationsClient({
-        ...this.pool.clientOptions(DEFAULT_STS_REGION, credentials),
+        ...this.pool.clientOptions(discovery.region, credentials),
         maxAttempts: 3,
       });
       return listOrganizationMembers(client, signal, onPage);

@@ -20,6 +20,8 @@ export interface SessionSettings {
   sessionDurationSeconds: number;
   /** A failed AssumeRole is answered from memory this long (see sharedCredentials). */
   failureHoldMs: number;
+  /** STS region for AssumeRole; undefined: the account's first region (its partition's). */
+  stsRegion?: string;
 }
 
 /** A role to assume, and for which account (the labels of its STS calls). */
@@ -131,7 +133,7 @@ export class SessionPool {
               accountName: account.name,
               roleArn: account.roleArn,
               externalId: account.externalId,
-              region: account.regions[0] ?? DEFAULT_STS_REGION,
+              region: this.settings.stsRegion ?? account.regions[0] ?? DEFAULT_STS_REGION,
             });
       session = new AccountSession(account, identityOf(account), credentials, (region) =>
         createKmsClient(region, credentials, this.options.aws, this.requestHandler),

@@ -4,6 +4,8 @@ import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
 import { configErrorMap, describeIssue, shown, unknownKeyProblem } from "./issues.js";
 
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/** A role name with an optional IAM path (`service-role/reader`); the path is at most 512. */
+const ROLE_NAME = /^(?=.{1,576}$)(?:[\w+=,.@-]+\/){0,16}[\w+=,.@-]{1,64}$/;
 
 /** Ways to write the amount of a bare number as a duration: 60 → "60s or 1m". */
 function examplesFor(amount: number): string {
@@ -90,12 +92,14 @@ const account = z.strictObject({
 const organizations = z.strictObject({
   roleArn: roleArn.optional(),
   externalId: externalId.optional(),
-  memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, {
+  memberRoleName: z.string().regex(ROLE_NAME, {
     error: (issue) =>
-      `${shown(issue.input)} is not an IAM role name (up to 64 letters, digits and +=,.@_-)`,
+      `${shown(issue.input)} is not an IAM role name: up to 64 letters, digits and +=,.@_-, after an optional path like service-role/`,
   }),
   memberExternalId: externalId.optional(),
   refresh: timerDuration().optional(),
+  /** Organizations' endpoint; default: the one of the partition (us-east-1 for aws). */
+  region: region.optional(),
   excludeAccounts: z.array(accountId).optional(),
   regions: regionList.optional(),
 });
@@ -143,6 +147,8 @@ const SHAPE = {
     max: [43_200_000, "at most 12h (an STS limit)"],
   }).optional(),
   discovery: z.strictObject({ organizations }).optional(),
+  /** STS for AssumeRole and GetCallerIdentity; default: each account's first region. */
+  sts: z.strictObject({ region: region.optional() }).optional(),
   shard: shard.optional(),
 };
 

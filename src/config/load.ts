@@ -1,6 +1,8 @@
-import { formatDuration } from "./duration.js";
+import { partitionOfArn } from "../aws/arn.js";
+import { organizationsRegionOf, partitionOfRegion } from "../aws/partition.js";
+import { betweenKeys, defaultRegions, partitionProblems, regionProblems } from "./consistency.js";
 import { ConfigError } from "./errors.js";
-import { checkConfigFile, FILE_KEYS, type FileConfig, REGION } from "./file.js";
+import { checkConfigFile, FILE_KEYS, type FileConfig } from "./file.js";
 import type { Flags } from "./flags.js";
 import { type ReadFile, readConfigSource, readUtf8 } from "./source.js";
 import type {
@@ -10,7 +12,6 @@ import type {
   LogFormat,
   LogLevel,
   OrganizationsDiscovery,
-  RetryPolicy,
   Shard,
 } from "./types.js";
 
@@ -46,6 +47,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     accounts: [{}],
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
     discovery: undefined,
+    stsRegion: undefined,
     shard: { index: 0, count: 1 },
     listenAddresses: [{ host: "127.0.0.1", port: 0 }],
     webConfigFile: undefined,
@@ -94,66 +96,30 @@ function listenAddressesOf(flags: Flags, problems: string[]): ListenAddress[] {
   return addresses;
 }
 
-/** Where the default regions came from, for messages that say what to set. */
-interface DefaultRegions {
-  regions: string[];
-  /** The environment variable they came from; undefined when from the file or nowhere. */
-  variable: "AWS_REGION" | "AWS_DEFAULT_REGION" | undefined;
-}
-
-/** Region list for accounts that do not name their own: the file's, else the SDK's variables. */
-function defaultRegions(file: FileConfig, env: NodeJS.ProcessEnv): DefaultRegions {
-  if (file.regions) return { regions: file.regions, variable: undefined };
-  if (env.AWS_REGION) return { regions: [env.AWS_REGION], variable: "AWS_REGION" };
-  if (env.AWS_DEFAULT_REGION)
-    return { regions: [env.AWS_DEFAULT_REGION], variable: "AWS_DEFAULT_REGION" };
-  return { regions: [], variable: undefined };
-}
-
 /**
- * Every account must end up with regions, from its entry, the file or the environment.
- * Messages say which of those to set; `fileName` is undefined when there is no file.
+ * Organizations is called in its partition's region: the partition of the discovery role,
+ * else of the regions its members are polled in.
  */
-function checkRegions(
-  fileName: string | undefined,
-  file: FileConfig,
-  defaults: DefaultRegions,
-  problems: string[],
-): void {
-  if (defaults.variable !== undefined && !REGION.test(defaults.regions[0] ?? "")) {
-    problems.push(
-      `${defaults.variable}: ${JSON.stringify(defaults.regions[0])} is not an AWS region name (like us-east-1)`,
-    );
-  }
-  if (defaults.regions.length > 0) return;
-  if (fileName === undefined) {
-    problems.push(
-      "no region to poll: set AWS_REGION (or AWS_DEFAULT_REGION), or give a config file with regions (--config.file)",
-    );
-    return;
-  }
-  const fix = "set regions at the top of the file (like regions: [us-east-1]) or AWS_REGION";
-  const discovery = file.discovery?.organizations;
-  if (discovery && !discovery.regions) {
-    problems.push(
-      `${fileName}: discovery.organizations.regions: no regions: set them here, or ${fix}`,
-    );
-  }
-  if (file.accounts === undefined && !discovery) {
-    problems.push(`${fileName}: regions: no regions to poll: ${fix}`);
-  }
-  file.accounts?.forEach((account, index) => {
-    if (!account.regions)
-      problems.push(
-        `${fileName}: accounts[${index}].regions: no regions: set them in this entry, or ${fix}`,
-      );
-  });
+function organizationsRegion(
+  organizations: NonNullable<NonNullable<FileConfig["discovery"]>["organizations"]>,
+  defaultRegions: string[],
+): string {
+  if (organizations.region) return organizations.region;
+  const firstRegion = (organizations.regions ?? defaultRegions)[0];
+  const partition =
+    (organizations.roleArn && partitionOfArn(organizations.roleArn)) ??
+    (firstRegion ? partitionOfRegion(firstRegion) : "aws");
+  return organizationsRegionOf(partition) ?? firstRegion ?? "us-east-1";
 }
 
-function discoveryOf(file: FileConfig): OrganizationsDiscovery | undefined {
+function discoveryOf(
+  file: FileConfig,
+  defaultRegions: string[],
+): OrganizationsDiscovery | undefined {
   const organizations = file.discovery?.organizations;
   if (!organizations) return undefined;
   return {
+    region: organizationsRegion(organizations, defaultRegions),
     roleArn: organizations.roleArn,
     externalId: organizations.externalId,
     memberRoleName: organizations.memberRoleName,
@@ -182,36 +148,6 @@ function shardOf(file: FileConfig, flags: Flags, problems: string[]): Shard {
   if (index >= count)
     problems.push(`--shard.index: ${index} must be less than the shard count ${count}`);
   return { index, count };
-}
-
-/**
- * Checks between keys of the file, made on the keys that are valid on their own so they are
- * reported together with every other problem, and against the defaults of keys not set.
- */
-function betweenKeys(file: FileConfig, retry: RetryPolicy, invalid: Set<string>): string[] {
-  const problems: string[] = [];
-  // A default standing in for a key the user got wrong would only confuse.
-  if (["interval", "timeout", "maxStaleness", "retry"].some((key) => invalid.has(key))) {
-    return problems;
-  }
-  const interval = file.interval ?? DEFAULTS.intervalMs;
-  const intervalText = `interval (${formatDuration(interval)}${file.interval === undefined ? ", the default" : ""})`;
-  if (file.timeout !== undefined && file.timeout > interval) {
-    problems.push(
-      `timeout: ${formatDuration(file.timeout)} is longer than ${intervalText}; a poll would still run when the next is due`,
-    );
-  }
-  if (file.maxStaleness !== undefined && file.maxStaleness < interval) {
-    problems.push(
-      `maxStaleness: ${formatDuration(file.maxStaleness)} is shorter than ${intervalText}; every series would flap`,
-    );
-  }
-  if (retry.minDelayMs > retry.maxDelayMs) {
-    problems.push(
-      `retry.minDelay: ${formatDuration(retry.minDelayMs)} is longer than retry.maxDelay (${formatDuration(retry.maxDelayMs)}${file.retry?.maxDelay === undefined ? ", the default" : ""})`,
-    );
-  }
-  return problems;
 }
 
 /**
@@ -266,18 +202,21 @@ export function loadConfig(
     maxDelayMs: file.retry?.maxDelay ?? DEFAULTS.retry.maxDelayMs,
   };
   if (flags.configFile !== undefined) {
-    problems.push(
-      ...betweenKeys(file, retry, invalidKeys).map((problem) => `${flags.configFile}: ${problem}`),
-    );
+    const between = betweenKeys(file, retry, invalidKeys, DEFAULTS.intervalMs);
+    problems.push(...between.map((problem) => `${flags.configFile}: ${problem}`));
   }
 
   const defaults = defaultRegions(file, env);
-  const discovery = discoveryOf(file);
+  const discovery = discoveryOf(file, defaults.regions);
   // With discovery, no `accounts` means only the discovered ones, not the caller's own.
   const accounts: AccountConfig[] = file.accounts ?? (discovery ? [] : [{}]);
   const shard = shardOf(file, flags, problems);
   const regionKeysValid = !["regions", "accounts", "discovery"].some((k) => invalidKeys.has(k));
-  if (!flags.demo && regionKeysValid) checkRegions(flags.configFile, file, defaults, problems);
+  if (!flags.demo && regionKeysValid) {
+    problems.push(...regionProblems(flags.configFile, file, defaults));
+    const inPartitions = partitionProblems(file, defaults.regions);
+    problems.push(...inPartitions.map((problem) => `${flags.configFile}: ${problem}`));
+  }
   const regions = defaults.regions;
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -299,6 +238,7 @@ export function loadConfig(
         ? DEFAULTS.sessionDurationSeconds
         : file.sessionDuration / 1000,
     discovery,
+    stsRegion: file.sts?.region,
     shard,
     listenAddresses,
     webConfigFile: flags.webConfigFile,

@@ -26,6 +26,8 @@ export interface OrganizationsDiscovery {
   /** External id for the member roles. */
   memberExternalId: string | undefined;
   refreshMs: number;
+  /** Where Organizations is called: the file's, or the one of the partition. */
+  region: string;
   excludeAccounts: string[];
   /** Regions of discovered accounts; undefined: the default regions. */
   regions: string[] | undefined;
@@ -57,6 +59,8 @@ export interface Config {
   /** Lifetime asked for assumed-role sessions. */
   sessionDurationSeconds: number;
   discovery: OrganizationsDiscovery | undefined;
+  /** STS region for AssumeRole and GetCallerIdentity; undefined: each account's first region. */
+  stsRegion: string | undefined;
   shard: Shard;
   /** At least one; each gets its own listener. */
   listenAddresses: ListenAddress[];

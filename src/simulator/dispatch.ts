@@ -91,7 +91,7 @@ export function dispatch(
     const outcome =
       where.service === "organizations"
         ? answerOrganizations(
-            { operation: where.operation, body: call.body, caller },
+            { operation: where.operation, body: call.body, caller, region: scope.region },
             world,
             clock.random,
           )

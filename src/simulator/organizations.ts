@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { partitionOfRegion } from "../aws/partition.js";
 import { pickFault } from "./faults.js";
 import type { Outcome } from "./outcome.js";
 import { htmlUnavailable, jsonErrorWith, jsonReply, type Reply } from "./replies.js";
@@ -17,6 +18,8 @@ export interface OrganizationsCall {
   operation: string;
   body: string;
   caller: Identity;
+  /** The region the call was signed for: its partition is the organisation's. */
+  region: string;
 }
 
 interface WireAccount {
@@ -76,11 +79,16 @@ function organizationId(managementAccountId: string): string {
   return `o-${Array.from(digest.subarray(0, 10), (byte) => (byte % 36).toString(36)).join("")}`;
 }
 
-function toWireAccount(account: AccountSpec, managementAccountId: string, orgId: string) {
+function toWireAccount(
+  account: AccountSpec,
+  managementAccountId: string,
+  orgId: string,
+  partition: string,
+) {
   const status = account.status ?? "ACTIVE";
   const wire: WireAccount = {
     Id: account.id,
-    Arn: `arn:aws:organizations::${managementAccountId}:account/${orgId}/${account.id}`,
+    Arn: `arn:${partition}:organizations::${managementAccountId}:account/${orgId}/${account.id}`,
     Email: account.email ?? `aws+${account.id}@example.com`,
     Name: account.name ?? `account-${account.id}`,
     Status: status,
@@ -97,6 +105,7 @@ function listAccountsReply(
   world: World,
   managementAccountId: string,
   repeatToken: boolean,
+  partition: string,
 ): Reply {
   let request: unknown;
   try {
@@ -127,7 +136,7 @@ function listAccountsReply(
   const orgId = organizationId(managementAccountId);
   const Accounts = members
     .slice(offset, offset + size)
-    .map((account) => toWireAccount(account, managementAccountId, orgId));
+    .map((account) => toWireAccount(account, managementAccountId, orgId, partition));
   const next = offset + size;
   if (repeatToken) {
     return jsonReply({ Accounts, NextToken: world.organizationMarkers.encode(offset) });
@@ -182,6 +191,7 @@ export function answerOrganizations(
     world,
     managementAccountId,
     fault?.kind === "repeat-marker",
+    partitionOfRegion(call.region),
   );
   if (fault === undefined) return { reply };
   if (fault.kind === "truncated-json") return { reply: truncated(reply), fault: fault.kind };

@@ -1,6 +1,19 @@
+import { partitionOfRegion } from "../aws/partition.js";
 import { formatDuration } from "../config/duration.js";
 import type { Config } from "../config/types.js";
 import { planTargets } from "./plan.js";
+
+/** The partition the config is in (load.ts refuses configs that span several), and STS's region. */
+function partitionLine(config: Config): string {
+  const regions = [
+    ...config.regions,
+    ...config.accounts.flatMap((account) => account.regions ?? []),
+    ...(config.discovery ? [config.discovery.region] : []),
+  ];
+  const partition = regions[0] === undefined ? "aws" : partitionOfRegion(regions[0]);
+  const sts = config.stsRegion ?? "each account's first region";
+  return `partition ${partition}; AssumeRole and GetCallerIdentity through STS in ${sts}`;
+}
 
 /** What --config.check prints: the plan the config amounts to, without calling AWS. */
 export function describeConfig(config: Config): string {
@@ -9,6 +22,7 @@ export function describeConfig(config: Config): string {
     `config OK${config.configFile ? `: ${config.configFile}` : ""}`,
     `interval ${formatDuration(config.intervalMs)}, timeout ${formatDuration(config.timeoutMs)}, concurrency ${config.concurrency}, shard ${shard.index} of ${shard.count}`,
   ];
+  lines.push(partitionLine(config));
   const plan = planTargets(config, undefined, []);
   const accountLines = plan.accounts.map(
     (account) =>
@@ -29,7 +43,7 @@ export function describeConfig(config: Config): string {
   if (discovery) {
     const regions = discovery.regions ?? config.regions;
     lines.push(
-      `plus every ACTIVE account of the organization (ListAccounts via ${discovery.roleArn ?? "the default credentials"}, every ${formatDuration(discovery.refreshMs)})` +
+      `plus every ACTIVE account of the organization (ListAccounts in ${discovery.region} via ${discovery.roleArn ?? "the default credentials"}, every ${formatDuration(discovery.refreshMs)})` +
         `, through role ${discovery.memberRoleName}, in ${regions.join(", ")}` +
         (discovery.excludeAccounts.length > 0
           ? `, except ${discovery.excludeAccounts.join(", ")}`

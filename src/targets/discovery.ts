@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import { accountIdOfRoleArn } from "../aws/arn.js";
 import { classifyError } from "../aws/errors.js";
-import { DEFAULT_STS_REGION } from "../aws/sessions.js";
 import type { OrganizationsDiscovery } from "../config/types.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Account } from "../model.js";
@@ -95,7 +94,7 @@ export class Discovery {
         (discovery.roleArn
           ? accountIdOfRoleArn(discovery.roleArn)
           : this.options.defaultAccountId()) ?? "",
-      region: DEFAULT_STS_REGION,
+      region: discovery.region,
       operation: "ListAccounts",
     };
     try {

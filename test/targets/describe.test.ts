@@ -22,6 +22,9 @@ describe("describeConfig", () => {
     expect(mine.length).toBeLessThan(ids.length);
     expect(text).toContain("config OK: /etc/kms.yml\n");
     expect(text).toContain("interval 1m, timeout 30s, concurrency 16, shard 1 of 2\n");
+    expect(text).toContain(
+      "partition aws; AssumeRole and GetCallerIdentity through STS in each account's first region\n",
+    );
     expect(text).toContain(`accounts in this shard (${mine.length + 1}):\n`);
     for (const id of ids) {
       const line = `  ${id} (n${id}) via ${role(id)}: us-east-1, eu-west-1\n`;
@@ -47,13 +50,14 @@ describe("describeConfig", () => {
           memberRoleName: "kms-reader",
           memberExternalId: undefined,
           refreshMs: 3_600_000,
+          region: "us-east-1",
           excludeAccounts: ["555555555555"],
           regions: ["eu-west-1"],
         },
       }),
     );
     expect(text).toContain(
-      `plus every ACTIVE account of the organization (ListAccounts via ${role("999999999999")}, every 1h), through role kms-reader, in eu-west-1, except 555555555555\n`,
+      `plus every ACTIVE account of the organization (ListAccounts in us-east-1 via ${role("999999999999")}, every 1h), through role kms-reader, in eu-west-1, except 555555555555\n`,
     );
     expect(text).toContain("targets (accounts × regions): 0 before discovery\n");
     expect(text).toContain("config OK\n");

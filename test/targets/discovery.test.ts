@@ -13,6 +13,7 @@ function discoveryConfig(overrides: Partial<OrganizationsDiscovery> = {}): Organ
     memberRoleName: "kms-reader",
     memberExternalId: undefined,
     refreshMs: 3_600_000,
+    region: "us-east-1",
     excludeAccounts: [],
     regions: undefined,
     ...overrides,

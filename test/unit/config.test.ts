@@ -156,7 +156,7 @@ accounts:
     externalId: secret-ext
     name: payments-prod
     regions: [eu-central-1]
-  - roleArn: arn:aws-us-gov:iam::222222222222:role/path/exporter
+  - roleArn: arn:aws:iam::222222222222:role/path/exporter
 `;
     const config = load(["--config.file=c.yml"], { "c.yml": file });
     expect(config).toMatchObject({

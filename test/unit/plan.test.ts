@@ -49,6 +49,7 @@ describe("accounts and targets", () => {
       memberRoleName: "kms-reader",
       memberExternalId: "ext",
       refreshMs: 3_600_000,
+      region: "us-east-1",
       excludeAccounts: ["333333333333"],
       regions: undefined,
     };

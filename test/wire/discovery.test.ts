@@ -30,6 +30,7 @@ const DISCOVERY = {
     memberRoleName: "kms-keystore-exporter",
     memberExternalId: "member-ext",
     refreshMs: 300,
+    region: "us-east-1",
     excludeAccounts: [MANAGEMENT],
     regions: undefined,
   },
