@@ -159,18 +159,22 @@ describe("SessionPool", () => {
   it("applies a new rate limit to the limiters it has", async () => {
     const simulator = await simulate(SCENARIO);
     const sessions = pool(simulator);
+    sessions.configure({
+      rateLimit: { perSecond: 0.5, burst: 1 },
+      sessionDurationSeconds: 900,
+      failureHoldMs: 0,
+    });
     sessions.retain([account()]);
     const limiter = sessions.limiter(target("us-east-1"));
     const signal = new AbortController().signal;
-    // burst 2: two tokens at once, the third waits for the refill.
     expect(await limiter.acquire(signal)).toBe(0);
-    expect(await limiter.acquire(signal)).toBe(0);
+    // At 0.5/s the next token is 2 s away; at 1,000/s it is a millisecond away.
     sessions.configure({
       rateLimit: { perSecond: 1_000, burst: 5 },
       sessionDurationSeconds: 900,
       failureHoldMs: 0,
     });
-    expect(await limiter.acquire(signal)).toBeLessThan(5);
+    expect(await limiter.acquire(signal)).toBeLessThan(1_000);
     sessions.destroy();
   });
 });
