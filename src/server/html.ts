@@ -1,5 +1,5 @@
 import type { RunbookBlock } from "../status/error-codes.js";
-import { RUNBOOKS_URL } from "../status/report.js";
+import { RUNBOOKS_URL, stateSymbol } from "../status/report.js";
 
 /** HTML building blocks of the status page: escaping, runbook text, times, states. */
 
@@ -59,20 +59,12 @@ export function utc(isoText: string): string {
 }
 
 /** The symbol makes the state readable without colour; the word says it in full. */
-const STATE_SYMBOLS: Record<string, string> = {
-  CONNECTED: "✔",
-  FAILED: "✖",
-  DISCONNECTED: "○",
-  CONNECTING: "↻",
-  DISCONNECTING: "↻",
-};
-
 export function stateClass(state: string): string {
-  return `state-${STATE_SYMBOLS[state] === undefined ? "unknown" : state.toLowerCase()}`;
+  return `state-${stateSymbol(state) === undefined ? "unknown" : state.toLowerCase()}`;
 }
 
 export function stateBadge(state: string): string {
-  const symbol = STATE_SYMBOLS[state] ?? "?";
+  const symbol = stateSymbol(state) ?? "?";
   return `<span class="state ${stateClass(state)}"><span aria-hidden="true">${symbol}</span> ${escapeHtml(state)}</span>`;
 }
 

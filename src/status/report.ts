@@ -19,6 +19,19 @@ const STATE_RANK: Record<string, number> = {
 };
 const UNKNOWN_STATE_RANK = 1;
 
+const STATE_SYMBOLS: Record<string, string> = {
+  CONNECTED: "✔",
+  FAILED: "✖",
+  DISCONNECTED: "○",
+  CONNECTING: "↻",
+  DISCONNECTING: "↻",
+};
+
+/** The symbol that goes with a state's name, so that colour is never the only sign. */
+export function stateSymbol(state: string): string | undefined {
+  return STATE_SYMBOLS[state];
+}
+
 export interface StatusFilters {
   /** ConnectionStates to show; empty: every state. */
   states: string[];

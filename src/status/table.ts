@@ -1,5 +1,5 @@
 import type { RunbookBlock } from "./error-codes.js";
-import type { StatusReport, StoreStatus, TargetStatus } from "./report.js";
+import { type StatusReport, type StoreStatus, stateSymbol, type TargetStatus } from "./report.js";
 
 /** Longer names are cut in the table; --output=json has them whole. */
 const MAX_CELL = 48;
@@ -34,14 +34,6 @@ function columns(header: string[], rows: string[][]): string {
     .join("\n");
 }
 
-const SYMBOLS: Record<string, string> = {
-  CONNECTED: "✔",
-  FAILED: "✖",
-  DISCONNECTED: "○",
-  CONNECTING: "↻",
-  DISCONNECTING: "↻",
-};
-
 function account(item: { accountId: string; accountName: string | undefined }): string {
   return item.accountName === undefined
     ? item.accountId
@@ -50,7 +42,7 @@ function account(item: { accountId: string; accountName: string | undefined }): 
 
 function storeRow(store: StoreStatus): string[] {
   return [
-    `${SYMBOLS[store.state] ?? "?"} ${cell(store.state)}`,
+    `${stateSymbol(store.state) ?? "?"} ${cell(store.state)}`,
     account(store),
     cell(store.region),
     cell(store.name),

@@ -151,6 +151,19 @@ describe("--once", () => {
     expect(stdout).toMatch(/^222222222222 +eu-west-1 +down +0 +[\d.]+ s +AccessDeniedException: /m);
   });
 
+  it("exits 3, with the error on stderr, when the default credentials' account cannot be found", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-exporter-once-"));
+    writeFileSync(join(dir, "config.yml"), "interval: 10s\ntimeout: 1s\nregions: [us-east-1]\n");
+    // Nothing listens on port 9 of the loopback: STS cannot be reached.
+    const { code, stdout, stderr } = await once(
+      ["--once", `--config.file=${join(dir, "config.yml")}`],
+      awsEnv("http://127.0.0.1:9"),
+    );
+    expect(code).toBe(3);
+    expect(stdout).toContain("Not every target could be polled in time");
+    expect(stderr).toContain("cannot find the account of the default credentials");
+  });
+
   it("exits 1 rather than 3 when a store is FAILED and a target is down", async () => {
     const { code } = await onceAgainst(scenario(FAILED, "faults: [{kind: access-denied}]"));
     expect(code).toBe(1);

@@ -11,7 +11,7 @@ import { parseExposition, samplesNamed } from "../helpers/exposition.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 
 const browser = toolOrSkipReason("chromium");
-/** Gitignored; CI keeps what the test leaves here. */
+/** Gitignored; the screenshot stays there after the run, to be looked at. */
 const ARTIFACTS = join(PACKAGE_ROOT, "test-artifacts");
 
 // Nothing leaves the machine: no first-run, sync, component updates or QUIC probing.
