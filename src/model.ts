@@ -25,6 +25,16 @@ export const KNOWN_CONNECTION_STATES = [
   "DISCONNECTING",
 ] as const;
 
+/** Which of a target's stores are exported; every field omitted: all of them. */
+export interface StoreFilter {
+  /** A store is kept when one of these matches its name or id (unanchored); omitted: all. */
+  include?: RegExp[];
+  /** Applied after include: a store one of these matches is dropped. */
+  exclude?: RegExp[];
+  /** Store types kept (AWS_CLOUDHSM, EXTERNAL_KEY_STORE); omitted: both. */
+  types?: string[];
+}
+
 /** One account whose id is known, with the regions to poll in it. */
 export interface Account {
   accountId: string;
@@ -33,6 +43,8 @@ export interface Account {
   roleArn: string | undefined;
   externalId: string | undefined;
   regions: string[];
+  /** This account's own store filter; undefined: the config's global one. */
+  stores?: StoreFilter;
 }
 
 /** One account × one region: the unit that is polled, timed out and reported on. */

@@ -82,11 +82,34 @@ const accountId = z.string().regex(/^\d{12}$/, {
   error: (issue) => `${shown(issue.input)} is not a 12-digit account id`,
 });
 
+/** A regular expression on store names and ids, compiled once here. */
+const storePattern = z.string().transform((text, context) => {
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    context.addIssue({
+      code: "custom",
+      message: `${shown(text)} is not a regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`,
+    });
+    return z.NEVER;
+  }
+});
+
+export const STORE_TYPES = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
+
+const storeFilter = z.strictObject({
+  include: z.array(storePattern).min(1).optional(),
+  exclude: z.array(storePattern).min(1).optional(),
+  types: z.array(z.enum(STORE_TYPES)).min(1).optional(),
+});
+
 const account = z.strictObject({
   roleArn: roleArn.optional(),
   externalId: externalId.optional(),
   name: z.string().min(1).max(256).optional(),
   regions: regionList.optional(),
+  /** Replaces the global filter for this account. */
+  stores: storeFilter.optional(),
 });
 
 const organizations = z.strictObject({
@@ -146,6 +169,7 @@ const SHAPE = {
     min: [900_000, "at least 15m (an STS limit)"],
     max: [43_200_000, "at most 12h (an STS limit)"],
   }).optional(),
+  stores: storeFilter.optional(),
   discovery: z.strictObject({ organizations }).optional(),
   /** STS for AssumeRole and GetCallerIdentity; default: each account's first region. */
   sts: z.strictObject({ region: region.optional() }).optional(),

@@ -46,6 +46,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     regions: [],
     accounts: [{}],
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
+    stores: undefined,
     discovery: undefined,
     stsRegion: undefined,
     shard: { index: 0, count: 1 },
@@ -237,6 +238,7 @@ export function loadConfig(
       file.sessionDuration === undefined
         ? DEFAULTS.sessionDurationSeconds
         : file.sessionDuration / 1000,
+    stores: file.stores,
     discovery,
     stsRegion: file.sts?.region,
     shard,

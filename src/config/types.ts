@@ -1,3 +1,6 @@
+import type { StoreFilter } from "../model.js";
+
+export type { StoreFilter };
 export type LogFormat = "json" | "logfmt" | "pretty";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -15,6 +18,8 @@ export interface AccountConfig {
   externalId?: string;
   name?: string;
   regions?: string[];
+  /** Replaces the global `stores` filter for this account. */
+  stores?: StoreFilter;
 }
 
 export interface OrganizationsDiscovery {
@@ -56,6 +61,8 @@ export interface Config {
   maxStalenessMs: number | undefined;
   regions: string[];
   accounts: AccountConfig[];
+  /** The global store filter; undefined: every store. */
+  stores: StoreFilter | undefined;
   /** Lifetime asked for assumed-role sessions. */
   sessionDurationSeconds: number;
   discovery: OrganizationsDiscovery | undefined;

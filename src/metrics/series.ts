@@ -10,7 +10,7 @@ export function storeFamilies(interval: string): FamilyHeader[] {
     {
       name: "aws_kms_custom_key_store_info",
       type: "gauge",
-      help: `Static facts of a KMS custom key store (always 1). ${polled}`,
+      help: `Static facts of a KMS custom key store (always 1). Only the stores that the config's stores filters (include, exclude, types) keep are exported. ${polled}`,
     },
     {
       name: "aws_kms_custom_key_store_connection_state",

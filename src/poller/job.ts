@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
 import { classifyError } from "../aws/errors.js";
 import type { SessionPool } from "../aws/sessions.js";
-import type { RetryPolicy } from "../config/types.js";
+import type { RetryPolicy, StoreFilter } from "../config/types.js";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Target } from "../model.js";
 import type { StateStore } from "../state/state.js";
 import type { StoreTransition } from "../state/transitions.js";
+import { filterStores } from "../targets/store-filter.js";
 import { PollError, pollTarget } from "./poll.js";
 
 /** More pages than this is a broken paginator, not a real account (KMS allows few stores). */
@@ -14,6 +15,8 @@ const MAX_PAGES = 1000;
 
 export interface JobSettings {
   retry: RetryPolicy;
+  /** The global store filter; an account's own filter replaces it. */
+  stores: StoreFilter | undefined;
   timeoutMs: number;
   /** After this long without a successful poll a target's store series go; undefined: never. */
   maxStalenessMs: number | undefined;
@@ -60,7 +63,7 @@ export function createPollJob(options: PollJobOptions) {
         // A reload may have removed the target or changed its role meanwhile.
         if (signal.aborted || !pool.isCurrent(session)) return;
       }
-      const stores = await pollTarget({
+      const polled = await pollTarget({
         client: session.kmsClient(target.region),
         retry: settings.retry,
         timeoutMs: settings.timeoutMs,
@@ -82,6 +85,7 @@ export function createPollJob(options: PollJobOptions) {
         },
       });
       if (signal.aborted) return;
+      const stores = filterStores(polled, session.account.stores ?? settings.stores);
       const before = state.get(target.key);
       const recovering = before?.polled === true && !before.up;
       const finishedAt = now();

@@ -1,7 +1,8 @@
 import { partitionOfRegion } from "../aws/partition.js";
 import { formatDuration } from "../config/duration.js";
-import type { Config } from "../config/types.js";
+import type { Config, StoreFilter } from "../config/types.js";
 import { planTargets } from "./plan.js";
+import { describeStoreFilter } from "./store-filter.js";
 
 /** The partition the config is in (load.ts refuses configs that span several), and STS's region. */
 function partitionLine(config: Config): string {
@@ -24,9 +25,12 @@ export function describeConfig(config: Config): string {
   ];
   lines.push(partitionLine(config));
   const plan = planTargets(config, undefined, []);
+  lines.push(`stores: ${describeStoreFilter(config.stores)}`);
+  const ownFilter = (stores: StoreFilter | undefined) =>
+    stores ? ` (stores: ${describeStoreFilter(stores)})` : "";
   const accountLines = plan.accounts.map(
     (account) =>
-      `  ${account.accountId}${account.name ? ` (${account.name})` : ""} via ${account.roleArn}: ${account.regions.join(", ")}`,
+      `  ${account.accountId}${account.name ? ` (${account.name})` : ""} via ${account.roleArn}: ${account.regions.join(", ")}${ownFilter(account.stores)}`,
   );
   let targets = plan.targets.length;
   // Its id, and so its shard, is only known once GetCallerIdentity answers at start.
@@ -35,7 +39,7 @@ export function describeConfig(config: Config): string {
     const regions = defaultEntry.regions ?? config.regions;
     targets += regions.length;
     accountLines.push(
-      `  the default credentials' account${defaultEntry.name ? ` (${defaultEntry.name})` : ""}, found with sts:GetCallerIdentity at start: ${regions.join(", ")}`,
+      `  the default credentials' account${defaultEntry.name ? ` (${defaultEntry.name})` : ""}, found with sts:GetCallerIdentity at start: ${regions.join(", ")}${ownFilter(defaultEntry.stores)}`,
     );
   }
   lines.push(`accounts in this shard (${accountLines.length}):`, ...accountLines);

@@ -25,6 +25,7 @@ export function resolveAccounts(
       roleArn: account.roleArn,
       externalId: account.externalId,
       regions: account.regions ?? defaultRegions,
+      stores: account.stores,
     });
   }
   return resolved;

@@ -103,6 +103,50 @@ describe("config messages through the CLI", () => {
     ]);
   });
 
+  it("--config.check prints the store filters, global and per account", async () => {
+    const path = configFile("stores.yml", [
+      "regions: [us-east-1]",
+      "stores:",
+      "  include: ['^prod-', '^shared-']",
+      "  exclude: ['-sandbox$']",
+      "  types: [AWS_CLOUDHSM]",
+      "accounts:",
+      "  - roleArn: arn:aws:iam::111111111111:role/reader",
+      "  - roleArn: arn:aws:iam::222222222222:role/reader",
+      "    stores: {types: [EXTERNAL_KEY_STORE]}",
+    ]);
+    const result = await check(path);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "stores: include ^prod-, ^shared-; exclude -sandbox$; types AWS_CLOUDHSM\n",
+    );
+    expect(result.stdout).toContain(
+      "222222222222 via arn:aws:iam::222222222222:role/reader: us-east-1 (stores: types EXTERNAL_KEY_STORE)\n",
+    );
+    expect(result.stdout).toContain(
+      "111111111111 via arn:aws:iam::111111111111:role/reader: us-east-1\n",
+    );
+  });
+
+  it("reports bad store filters with the value", async () => {
+    const path = configFile("stores-bad.yml", [
+      "regions: [us-east-1]",
+      "stores:",
+      "  include: ['^prod-(']",
+      "  exlude: ['x']",
+      "  types: [CLOUDHSM]",
+    ]);
+    const result = await check(path);
+    expect(result.code).toBe(2);
+    expect(problems(result.stderr).sort()).toEqual(
+      [
+        `${path}: stores.include[0]: "^prod-(" is not a regular expression: /^prod-(/: Unterminated group`,
+        `${path}: stores.types[0]: "CLOUDHSM" is not one of AWS_CLOUDHSM, EXTERNAL_KEY_STORE`,
+        `${path}: stores.exlude: unknown key; did you mean exclude?`,
+      ].sort(),
+    );
+  });
+
   it("without a file or AWS_REGION, says what to set", async () => {
     const result = await runCli(["--config.check"], NO_REGION_ENV);
     expect(result.code).toBe(2);

@@ -96,6 +96,7 @@ function setUp(
       retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
+      stores: undefined,
       ...options.settings,
     }),
     state,
@@ -114,6 +115,21 @@ const run = (job: ReturnType<typeof createPollJob>, target = TARGET) =>
   job(target, new AbortController().signal);
 
 describe("poll job", () => {
+  it("records only the stores the filter keeps; the account's own filter replaces the global one", async () => {
+    const ids = ["prod-a", "prod-b-sandbox", "dev-c"];
+    const global = { include: [/^prod-/], exclude: [/-sandbox$/] };
+    const { job, state } = setUp([page(ids), page(ids)], { settings: { stores: global } });
+    await run(job);
+    expect(state.get(TARGET.key)?.stores?.map((store) => store.id)).toEqual(["prod-a"]);
+    ACCOUNT.stores = { include: [/^dev-/] };
+    try {
+      await run(job);
+    } finally {
+      delete ACCOUNT.stores;
+    }
+    expect(state.get(TARGET.key)?.stores?.map((store) => store.id)).toEqual(["dev-c"]);
+  });
+
   it("records the stores, counts the call, and logs each change after the first poll", async () => {
     const failed = page(["cks-2"]);
     const entry = failed.CustomKeyStores?.[0];

@@ -17,8 +17,11 @@ const FULL = {
       externalId: "ext-id",
       name: "prod",
       regions: ["eu-west-1"],
+      stores: { types: ["EXTERNAL_KEY_STORE"] },
     },
   ],
+  stores: { include: ["^prod-"], exclude: ["-sandbox$"], types: ["AWS_CLOUDHSM"] },
+  sts: { region: "us-east-1" },
   sessionDuration: "1h",
   discovery: {
     organizations: {
@@ -27,6 +30,7 @@ const FULL = {
       memberRoleName: "reader",
       memberExternalId: "ext-id",
       refresh: "1h",
+      region: "us-east-1",
       excludeAccounts: ["123456789012"],
       regions: ["us-east-1"],
     },
