@@ -1,38 +1,30 @@
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 import pretty from "pino-pretty";
 import type { LogFormat, LogLevel } from "./config/types.js";
+import { redactSecrets } from "./log-redact.js";
+import { jsonLineToLogfmt } from "./logfmt.js";
 
 export type { Logger };
 
 /**
- * Credentials must never reach a log line, whatever object a caller passes along (an SDK
- * error can carry the request, a config the role's external id).
+ * json (default): one object a line, the level as a word (`"level":"info"`) so Loki and
+ * ELK queries read it; logfmt: the Prometheus ecosystem's format; pretty: for people.
+ * Secrets are replaced in every format and at every level (see log-redact.ts).
  */
-const REDACT = [
-  "credentials",
-  "*.credentials",
-  "accessKeyId",
-  "*.accessKeyId",
-  "secretAccessKey",
-  "*.secretAccessKey",
-  "sessionToken",
-  "*.sessionToken",
-  "externalId",
-  "*.externalId",
-  "headers.authorization",
-  "*.headers.authorization",
-  "*.headers['x-amz-security-token']",
-];
-
 export function createLogger(
   level: LogLevel,
   format: LogFormat,
   destination?: NodeJS.WritableStream,
 ): Logger {
-  const options = {
+  const options: LoggerOptions = {
     level,
     base: { name: "kms-keystore-exporter" },
-    redact: { paths: REDACT, censor: "[redacted]" },
+    formatters: {
+      log: redactSecrets,
+      bindings: redactSecrets,
+      // pino-pretty colours and names levels from pino's numbers; the others get words.
+      ...(format === "pretty" ? {} : { level: (label: string) => ({ level: label }) }),
+    },
   };
   if (format === "pretty") {
     return pino(
@@ -45,5 +37,9 @@ export function createLogger(
       }),
     );
   }
-  return destination ? pino(options, destination) : pino(options);
+  const sink: DestinationStream = destination ?? pino.destination({ fd: 1, sync: true });
+  if (format === "logfmt") {
+    return pino(options, { write: (line: string) => sink.write(jsonLineToLogfmt(line)) });
+  }
+  return pino(options, sink);
 }

@@ -8,7 +8,7 @@ const A = "111111111111";
 const B = "222222222222";
 
 interface LogLine {
-  level: number;
+  level: string;
   msg: string;
   [key: string]: unknown;
 }
@@ -61,11 +61,16 @@ describe("logs", () => {
       logs.logger,
     );
     await waitUntilReady(app);
+    const failuresOfB = () =>
+      logs
+        .lines()
+        .filter((line) => line.account_id === B && line.msg.startsWith("target poll failed"));
+    // Waits for the log lines themselves: a call counted by the simulator is logged a
+    // moment later.
     const until = Date.now() + 10_000;
     while (
       Date.now() < until &&
-      (!logs.lines().some((line) => line.to === "FAILED") ||
-        simulator.callCount({ operation: "DescribeCustomKeyStores", accountId: B }) < 4)
+      (!logs.lines().some((line) => line.to === "FAILED") || failuresOfB().length < 4)
     ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -73,7 +78,7 @@ describe("logs", () => {
     const changes = logs.lines().filter((line) => line.custom_key_store_id !== undefined);
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({
-      level: 30,
+      level: "info",
       account_id: A,
       account_name: "payments-prod",
       region: "us-east-1",
@@ -84,12 +89,16 @@ describe("logs", () => {
       error_code: "NETWORK_ERRORS",
     });
 
-    const failures = logs
-      .lines()
-      .filter((line) => line.account_id === B && line.msg.startsWith("target poll failed"));
+    const failures = failuresOfB();
     expect(failures.length).toBeGreaterThanOrEqual(4);
-    expect(failures.filter((line) => line.level === 40)).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ error: "AccessDeniedException" });
+    // A warn when the failure is new or its error changes (on a loaded machine a call may
+    // time out once before the denial), debug while the same error repeats.
+    failures.forEach((line, index) => {
+      const changed = index === 0 || line.error !== failures[index - 1]?.error;
+      expect(line.level, JSON.stringify(line)).toBe(changed ? "warn" : "debug");
+    });
+    expect(failures.filter((line) => line.level === "debug").length).toBeGreaterThanOrEqual(2);
+    expect(failures.at(-1)).toMatchObject({ error: "AccessDeniedException" });
 
     const issuedKeys = simulator.calls.filter((call) => call.operation === "AssumeRole");
     expect(issuedKeys.length).toBe(2);

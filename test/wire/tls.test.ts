@@ -1,9 +1,7 @@
 import { execFile, spawnSync } from "node:child_process";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import type { PeerCertificate, SecureVersion, TLSSocket } from "node:tls";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -11,6 +9,7 @@ import { createLogger } from "../../src/log.js";
 import { tempDir } from "../alerts/peers.js";
 import { CLI } from "../helpers/cli.js";
 import { role, runExporter } from "../helpers/exporter.js";
+import { type ClientOptions, get } from "../helpers/https.js";
 import { htpasswdHash, makePki } from "../helpers/pki.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 import { until } from "../helpers/wait.js";
@@ -29,59 +28,6 @@ const htpasswd = toolOrSkipReason("htpasswd");
 const curl = toolOrSkipReason("curl");
 const missing = ["skip" in openssl, "skip" in htpasswd, "skip" in curl].some(Boolean);
 const path = (tool: typeof openssl) => (tool as { path: string }).path;
-
-interface ClientOptions {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  auth?: string;
-  minVersion?: SecureVersion;
-  maxVersion?: SecureVersion;
-  ciphers?: string;
-  method?: string;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  peer: PeerCertificate;
-}
-
-/** node:https, a new connection each time so the server's current config answers. */
-function get(url: string, options: ClientOptions = {}): Promise<Answer> {
-  const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        agent: false,
-        method: options.method ?? "GET",
-        ca: read(options.ca),
-        cert: read(options.cert),
-        key: read(options.key),
-        minVersion: options.minVersion,
-        maxVersion: options.maxVersion,
-        ciphers: options.ciphers,
-        headers: options.auth
-          ? { Authorization: `Basic ${Buffer.from(options.auth).toString("base64")}` }
-          : {},
-      },
-      (res) => {
-        const peer = (res.socket as TLSSocket).getPeerCertificate();
-        let body = "";
-        res.on("data", (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peer }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 /** The error a refused TLS client sees (its OpenSSL code), or "connected". */
 async function refusal(url: string, options: ClientOptions): Promise<string> {
