@@ -94,22 +94,24 @@ export interface PrometheusOptions {
 }
 
 export async function startPrometheus(binary: string, options: PrometheusOptions): Promise<Peer> {
+  return startPrometheusWith(binary, {
+    global: { scrape_interval: "1s", evaluation_interval: "1s" },
+    rule_files: [options.rulesFile],
+    scrape_configs: [
+      {
+        job_name: "kms-keystore-exporter",
+        static_configs: [{ targets: [options.exporter] }],
+      },
+    ],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
+  });
+}
+
+/** Prometheus with the given configuration (as an object, written as its YAML file). */
+export async function startPrometheusWith(binary: string, config: object): Promise<Peer> {
   const dir = tempDir("prometheus");
   const port = await freePort();
-  writeFileSync(
-    join(dir, "prometheus.yml"),
-    stringifyYaml({
-      global: { scrape_interval: "1s", evaluation_interval: "1s" },
-      rule_files: [options.rulesFile],
-      scrape_configs: [
-        {
-          job_name: "kms-keystore-exporter",
-          static_configs: [{ targets: [options.exporter] }],
-        },
-      ],
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
-    }),
-  );
+  writeFileSync(join(dir, "prometheus.yml"), stringifyYaml(config));
   return startPeer(
     binary,
     [
