@@ -174,6 +174,9 @@ const SHAPE = {
   /** STS for AssumeRole and GetCallerIdentity; default: each account's first region. */
   sts: z.strictObject({ region: region.optional() }).optional(),
   shard: shard.optional(),
+  enrich: z
+    .strictObject({ cloudhsm: z.boolean().optional(), xks: z.boolean().optional() })
+    .optional(),
 };
 
 type Shape = typeof SHAPE;

@@ -49,6 +49,14 @@ export interface ListenAddress {
   port: number;
 }
 
+/** Opt-in lookups beyond DescribeCustomKeyStores; each needs its own IAM permission. */
+export interface Enrichment {
+  /** cloudhsm:DescribeClusters for the clusters behind AWS_CLOUDHSM stores. */
+  cloudhsm: boolean;
+  /** cloudwatch:GetMetricData for the AWS/KMS metrics of external key store proxies. */
+  xks: boolean;
+}
+
 export interface Config {
   configFile: string | undefined;
   intervalMs: number;
@@ -69,6 +77,7 @@ export interface Config {
   /** STS region for AssumeRole and GetCallerIdentity; undefined: each account's first region. */
   stsRegion: string | undefined;
   shard: Shard;
+  enrich: Enrichment;
   /** At least one; each gets its own listener. */
   listenAddresses: ListenAddress[];
   /** exporter-toolkit web config (TLS, basic auth); undefined: plain HTTP, no auth. */

@@ -343,6 +343,32 @@ accounts:
     },
   );
 
+  it("turns enrichments on only when asked, each on its own", () => {
+    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toEqual({
+      cloudhsm: false,
+      xks: false,
+    });
+    const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true}";
+    expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toEqual({
+      cloudhsm: true,
+      xks: true,
+    });
+    const one = "regions: [us-east-1]\nenrich: {xks: true}";
+    expect(load(["--config.file=c.yml"], { "c.yml": one }).enrich).toEqual({
+      cloudhsm: false,
+      xks: true,
+    });
+    // A typo must not silently leave an enrichment off.
+    const typo = "regions: [us-east-1]\nenrich: {cloudHsm: true}";
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": typo })).join("\n")).toMatch(
+      /enrich\.cloudHsm/,
+    );
+    const notBoolean = "regions: [us-east-1]\nenrich: {xks: yes please}";
+    expect(
+      problemsOf(() => load(["--config.file=c.yml"], { "c.yml": notBoolean })).join("\n"),
+    ).toMatch(/enrich\.xks/);
+  });
+
   it("reads discovery, sharding and the session duration", () => {
     const file = `
 regions: [us-east-1]
