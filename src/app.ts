@@ -11,6 +11,7 @@ import { createRequestHandler } from "./server/http.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
 import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
 import { loadWebSecurity, NO_WEB_SECURITY, type WebSecurity } from "./server/web-security.js";
+import { EnrichmentStore } from "./state/enrichment.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus } from "./status/report.js";
 import { gitRevision, VERSION } from "./version.js";
@@ -78,11 +79,18 @@ export async function startApp(
 ): Promise<App> {
   const state = new StateStore();
   const metrics = createExporterMetrics({ version: VERSION, revision: gitRevision() });
-  const cache = new MetricsCache(state, metrics.registry, formatDuration(config.intervalMs));
+  const enrichment = new EnrichmentStore();
+  const cache = new MetricsCache(
+    state,
+    metrics.registry,
+    formatDuration(config.intervalMs),
+    enrichment,
+  );
   const exporter = new Exporter({
     config,
     aws,
     state,
+    enrichment,
     metrics,
     logger,
     ...(options.now ? { now: options.now } : {}),

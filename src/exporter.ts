@@ -11,6 +11,7 @@ import type { Logger } from "./log.js";
 import { type ExporterMetrics, forgetTargetCounters } from "./metrics/exporter-metrics.js";
 import { createPollJob } from "./poller/job.js";
 import { Scheduler } from "./poller/scheduler.js";
+import type { EnrichmentStore } from "./state/enrichment.js";
 import type { StateStore } from "./state/state.js";
 import { Discovery } from "./targets/discovery.js";
 import { listOrganizationMembers } from "./targets/organizations.js";
@@ -20,6 +21,7 @@ export interface ExporterOptions {
   config: Config;
   aws: AwsSettings;
   state: StateStore;
+  enrichment: EnrichmentStore;
   metrics: ExporterMetrics;
   logger: Logger;
   now?: () => number;
@@ -81,6 +83,7 @@ export class Exporter {
         pool: this.pool,
         settings: () => this.config,
         state: options.state,
+        enrichment: options.enrichment,
         metrics,
         logger,
         now,
@@ -141,6 +144,7 @@ export class Exporter {
       .filter((target) => !keys.has(target.key));
     if (removed.length > 0) void forgetTargetCounters(metrics, removed);
     state.setTargets(plan.targets);
+    this.options.enrichment.retain(keys);
     this.scheduler.setTargets(plan.targets);
     metrics.shardTargets.reset();
     metrics.shardTargets.set({ shard: String(config.shard.index) }, plan.targets.length);

@@ -3,6 +3,7 @@ import type { Config } from "../src/config/types.js";
 import { Exporter } from "../src/exporter.js";
 import { createLogger } from "../src/log.js";
 import { createExporterMetrics } from "../src/metrics/exporter-metrics.js";
+import { EnrichmentStore } from "../src/state/enrichment.js";
 import { StateStore } from "../src/state/state.js";
 import { role, runExporter, testConfig, waitUntilReady } from "./helpers/exporter.js";
 import { FAKE_CREDENTIALS, simulate } from "./helpers/simulator.js";
@@ -70,6 +71,7 @@ describe("Exporter", () => {
         requestTimeoutMs: 5_000,
       },
       state,
+      enrichment: new EnrichmentStore(),
       metrics,
       logger: createLogger("silent", "json"),
     });

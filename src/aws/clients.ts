@@ -1,3 +1,4 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { KMSClient } from "@aws-sdk/client-kms";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -74,6 +75,19 @@ export function createKmsClient(
   requestHandler: NodeHttpHandler,
 ): KMSClient {
   return new KMSClient({
+    ...clientOptions(region, credentials, settings, requestHandler),
+    maxAttempts: 1,
+  });
+}
+
+/** CloudWatch for the XKS enrichment: one attempt, the next round is its retry. */
+export function createCloudWatchClient(
+  region: string,
+  credentials: AwsCredentialIdentityProvider | undefined,
+  settings: AwsSettings,
+  requestHandler: NodeHttpHandler,
+): CloudWatchClient {
+  return new CloudWatchClient({
     ...clientOptions(region, credentials, settings, requestHandler),
     maxAttempts: 1,
   });

@@ -1,3 +1,4 @@
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -5,9 +6,11 @@ import { type Account, type Target, targetKey } from "../model.js";
 import {
   type AwsSettings,
   clientOptions,
+  createCloudWatchClient,
   createKmsClient,
   createRequestHandler,
 } from "./clients.js";
+import { CloudHsmClient } from "./cloudhsm-client.js";
 import { assumedRoleCredentials } from "./credentials.js";
 import { type RateLimit, TargetRateLimiter } from "./rate-limit.js";
 
@@ -48,30 +51,71 @@ function identityOf(account: Account): string {
   return `${account.roleArn ?? "default"}\u0000${account.externalId ?? ""}`;
 }
 
-/** One account's credentials, shared by its regions, and the KMS clients signed with them. */
+/** How a session makes its per-region clients. */
+export interface ClientFactories {
+  kms: (region: string) => KMSClient;
+  cloudHsm: (region: string) => CloudHsmClient;
+  cloudWatch: (region: string) => CloudWatchClient;
+}
+
+/** Per-region clients of one kind, made on first use. */
+class RegionalClients<C> {
+  private readonly byRegion = new Map<string, C>();
+
+  constructor(private readonly create: (region: string) => C) {}
+
+  get(region: string): C {
+    let client = this.byRegion.get(region);
+    if (!client) {
+      client = this.create(region);
+      this.byRegion.set(region, client);
+    }
+    return client;
+  }
+
+  forgetRegionsBut(regions: string[]): void {
+    for (const region of this.byRegion.keys())
+      if (!regions.includes(region)) this.byRegion.delete(region);
+  }
+}
+
+/**
+ * One account's credentials, shared by its regions, and the clients signed with them: KMS
+ * always, CloudHSM and CloudWatch only once an enrichment asks for them.
+ */
 export class AccountSession {
-  private readonly kmsClients = new Map<string, KMSClient>();
+  private readonly kms: RegionalClients<KMSClient>;
+  private readonly cloudHsm: RegionalClients<CloudHsmClient>;
+  private readonly cloudWatch: RegionalClients<CloudWatchClient>;
 
   constructor(
     /** Replaced by `retain` when only the name or regions change. */
     public account: Account,
     readonly identity: string,
     readonly credentials: AwsCredentialIdentityProvider | undefined,
-    private readonly createClient: (region: string) => KMSClient,
-  ) {}
+    factories: ClientFactories,
+  ) {
+    this.kms = new RegionalClients(factories.kms);
+    this.cloudHsm = new RegionalClients(factories.cloudHsm);
+    this.cloudWatch = new RegionalClients(factories.cloudWatch);
+  }
 
   kmsClient(region: string): KMSClient {
-    let client = this.kmsClients.get(region);
-    if (!client) {
-      client = this.createClient(region);
-      this.kmsClients.set(region, client);
-    }
-    return client;
+    return this.kms.get(region);
+  }
+
+  cloudHsmClient(region: string): CloudHsmClient {
+    return this.cloudHsm.get(region);
+  }
+
+  cloudWatchClient(region: string): CloudWatchClient {
+    return this.cloudWatch.get(region);
   }
 
   forgetRegionsBut(regions: string[]): void {
-    for (const region of this.kmsClients.keys())
-      if (!regions.includes(region)) this.kmsClients.delete(region);
+    for (const clients of [this.kms, this.cloudHsm, this.cloudWatch]) {
+      clients.forgetRegionsBut(regions);
+    }
   }
 }
 
@@ -135,9 +179,19 @@ export class SessionPool {
               externalId: account.externalId,
               region: this.settings.stsRegion ?? account.regions[0] ?? DEFAULT_STS_REGION,
             });
-      session = new AccountSession(account, identityOf(account), credentials, (region) =>
-        createKmsClient(region, credentials, this.options.aws, this.requestHandler),
-      );
+      const { aws } = this.options;
+      const handler = this.requestHandler;
+      session = new AccountSession(account, identityOf(account), credentials, {
+        kms: (region) => createKmsClient(region, credentials, aws, handler),
+        cloudHsm: (region) =>
+          new CloudHsmClient({
+            region,
+            credentials,
+            endpoint: aws.endpoint,
+            requestHandler: handler,
+          }),
+        cloudWatch: (region) => createCloudWatchClient(region, credentials, aws, handler),
+      });
       this.sessions.set(account.accountId, session);
     }
     return session;

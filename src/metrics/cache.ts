@@ -1,6 +1,8 @@
 import type { Registry } from "prom-client";
 import type { KeyStore } from "../model.js";
+import type { EnrichmentStore } from "../state/enrichment.js";
 import type { StateStore, TargetState } from "../state/state.js";
+import { renderEnrichment } from "./enrichment.js";
 import { compressHead, type GzipHead, gzipWithTail } from "./gzip-splice.js";
 import {
   renderFamilies,
@@ -34,11 +36,13 @@ export class MetricsCache {
   private readonly linesByStores = new WeakMap<readonly KeyStore[], string[]>();
   private storePart: StorePart | undefined;
   private targetPart: { version: number; text: string } | undefined;
+  private enrichmentPart: { version: number; text: string } | undefined;
 
   constructor(
     private readonly state: StateStore,
     private readonly registry: Registry,
     private intervalText: string,
+    private readonly enrichment?: EnrichmentStore,
   ) {}
 
   /** A reload may change the interval that the HELP texts quote. */
@@ -47,6 +51,7 @@ export class MetricsCache {
     this.intervalText = intervalText;
     this.storePart = undefined;
     this.targetPart = undefined;
+    this.enrichmentPart = undefined;
   }
 
   /** The state replaces a target's history only together with its store array. */
@@ -86,11 +91,21 @@ export class MetricsCache {
     return this.targetPart.text;
   }
 
+  /** Small next to the stores (a few series per cluster and XKS store): rendered per change. */
+  private currentEnrichmentText(): string {
+    if (!this.enrichment) return "";
+    if (this.enrichmentPart?.version !== this.enrichment.version) {
+      const text = renderEnrichment(this.intervalText, this.enrichment.entries());
+      this.enrichmentPart = { version: this.enrichment.version, text };
+    }
+    return this.enrichmentPart.text;
+  }
+
   async render(): Promise<RenderedMetrics> {
     const storePart = this.currentStorePart();
     // prom-client writes NaN as "Nan"; Prometheus reads it, stricter parsers do not.
     const registryText = (await this.registry.metrics()).replace(/ Nan$/gm, " NaN");
-    const dynamicText = this.currentTargetText() + registryText;
+    const dynamicText = this.currentTargetText() + this.currentEnrichmentText() + registryText;
     return {
       textParts: [storePart.text, dynamicText],
       gzipParts: async () => gzipWithTail(await storePart.gzipped, dynamicText),

@@ -18,6 +18,7 @@ export interface ExporterMetrics {
   pollInterval: Gauge;
   pollErrors: Counter<"account_id" | "region" | "error">;
   rateLimitWait: Counter<"account_id" | "region">;
+  cloudWatchIncompleteResults: Counter<"account_id" | "region" | "status_code">;
   shardTargets: Gauge<"shard">;
   configReloadSuccessful: Gauge;
   configReloadSuccessTimestamp: Gauge;
@@ -77,6 +78,12 @@ export function createExporterMetrics(build: {
       labelNames: ["account_id", "region"],
       registers: [registry],
     }),
+    cloudWatchIncompleteResults: new Counter({
+      name: "kms_keystore_exporter_cloudwatch_incomplete_results_total",
+      help: "GetMetricData results for XKS metrics whose final StatusCode was not Complete (PartialData, InternalError, Forbidden): their values are missing or incomplete.",
+      labelNames: ["account_id", "region", "status_code"],
+      registers: [registry],
+    }),
     shardTargets: new Gauge({
       name: "kms_keystore_exporter_shard_targets",
       help: "Targets (account × region) that this shard polls.",
@@ -118,7 +125,14 @@ export async function forgetTargetCounters(
 ): Promise<void> {
   const keys = new Set(removed.map((target) => `${target.accountId}/${target.region}`));
   const { apiRequests, apiRequestErrors, pollErrors, rateLimitWait } = metrics;
-  for (const counter of [apiRequests, apiRequestErrors, pollErrors, rateLimitWait]) {
+  const counters = [
+    apiRequests,
+    apiRequestErrors,
+    pollErrors,
+    rateLimitWait,
+    metrics.cloudWatchIncompleteResults,
+  ];
+  for (const counter of counters) {
     const { values } = await counter.get();
     for (const { labels } of values) {
       if (keys.has(`${labels.account_id}/${labels.region}`)) counter.remove(labels);

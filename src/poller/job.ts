@@ -1,13 +1,15 @@
 import type { Logger } from "pino";
 import { classifyError } from "../aws/errors.js";
 import type { SessionPool } from "../aws/sessions.js";
-import type { RetryPolicy, StoreFilter } from "../config/types.js";
+import type { Enrichment, RetryPolicy, StoreFilter } from "../config/types.js";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Target } from "../model.js";
+import type { EnrichmentStore } from "../state/enrichment.js";
 import type { StateStore } from "../state/state.js";
 import type { StoreTransition } from "../state/transitions.js";
 import { filterStores } from "../targets/store-filter.js";
+import { createEnricher } from "./enrich.js";
 import { PollError, pollTarget } from "./poll.js";
 
 /** More pages than this is a broken paginator, not a real account (KMS allows few stores). */
@@ -20,6 +22,7 @@ export interface JobSettings {
   timeoutMs: number;
   /** After this long without a successful poll a target's store series go; undefined: never. */
   maxStalenessMs: number | undefined;
+  enrich: Enrichment;
 }
 
 export interface PollJobOptions {
@@ -27,9 +30,14 @@ export interface PollJobOptions {
   /** Read at every poll: a reload can change them. */
   settings: () => JobSettings;
   state: StateStore;
+  enrichment: EnrichmentStore;
   metrics: Pick<
     ExporterMetrics,
-    "apiRequests" | "apiRequestErrors" | "pollErrors" | "rateLimitWait"
+    | "apiRequests"
+    | "apiRequestErrors"
+    | "pollErrors"
+    | "rateLimitWait"
+    | "cloudWatchIncompleteResults"
   >;
   logger: Logger;
   now: () => number;
@@ -37,11 +45,13 @@ export interface PollJobOptions {
 
 /**
  * One target's poll as the scheduler runs it: assume the account's role, poll every page,
- * record the snapshot, count, and log what changed. `pollTarget` stays free of all that.
- * It never rejects: a failure is recorded in the state.
+ * record the snapshot, count, log what changed, then run the opt-in enrichments on the
+ * stores just seen. `pollTarget` stays free of all that. It never rejects: a failure is
+ * recorded in the state.
  */
 export function createPollJob(options: PollJobOptions) {
-  const { pool, state, metrics, logger, now } = options;
+  const { pool, state, enrichment, metrics, logger, now } = options;
+  const enrichTarget = createEnricher({ enrichment, metrics, logger, now });
 
   return async function pollJob(target: Target, signal: AbortSignal): Promise<void> {
     const session = pool.session(target);
@@ -98,6 +108,15 @@ export function createPollJob(options: PollJobOptions) {
       for (const transition of transitions) logTransition(logger, target, transition);
       if (recovering)
         logger.info({ ...labels, stores: stores.length }, "target poll succeeded again");
+      // After the snapshot is recorded: whatever the enrichments meet, the stores stand.
+      await enrichTarget({
+        target,
+        session,
+        stores,
+        enrich: settings.enrich,
+        timeoutMs: settings.timeoutMs,
+        signal,
+      });
     } catch (error) {
       if (signal.aborted) return;
       const pollError =
@@ -131,6 +150,7 @@ export function createPollJob(options: PollJobOptions) {
     const lastSuccessMs = state.get(target.key)?.lastSuccessMs;
     if (maxStalenessMs === undefined || lastSuccessMs === undefined) return;
     if (at - lastSuccessMs > maxStalenessMs && state.dropStores(target.key)) {
+      enrichment.drop(target.key);
       logger.warn(
         {
           account_id: target.accountId,

@@ -1,3 +1,9 @@
+import { answerCloudHsm, CLOUDHSM_SIGNING_NAME, CLOUDHSM_TARGET_PREFIX } from "./cloudhsm.js";
+import {
+  answerCloudWatch,
+  CLOUDWATCH_SIGNING_NAME,
+  CLOUDWATCH_TARGET_PREFIX,
+} from "./cloudwatch.js";
 import { answerKms, KMS_TARGET_PREFIX } from "./kms.js";
 import { answerOrganizations, ORGANIZATIONS_TARGET_PREFIX } from "./organizations.js";
 import type { Outcome } from "./outcome.js";
@@ -32,15 +38,28 @@ export interface DispatchClock {
 /** The record without its status and time, which the HTTP layer knows best. */
 type CallFacts = Omit<CallRecord, "status" | "at">;
 
+type JsonService = "kms" | "organizations" | "cloudhsm" | "cloudwatch";
+
 type Route =
-  | { protocol: "json"; service: "kms" | "organizations"; operation: string }
+  | { protocol: "json"; service: JsonService; operation: string }
   | { protocol: "query"; operation: string; params: URLSearchParams }
   | { protocol: "unknown" };
 
 const JSON_SERVICES = [
   ["kms", KMS_TARGET_PREFIX],
   ["organizations", ORGANIZATIONS_TARGET_PREFIX],
+  ["cloudhsm", CLOUDHSM_TARGET_PREFIX],
+  ["cloudwatch", CLOUDWATCH_TARGET_PREFIX],
 ] as const;
+
+/**
+ * The SigV4 signing name each newer service insists on. A hand-signed call (CloudHSM)
+ * scoped to another service is refused, as AWS refuses it.
+ */
+const SIGNING_NAMES: Partial<Record<JsonService, string>> = {
+  cloudhsm: CLOUDHSM_SIGNING_NAME,
+  cloudwatch: CLOUDWATCH_SIGNING_NAME,
+};
 
 /** One port serves every service, told apart the way the SDK's protocols mark their requests. */
 function route(call: IncomingCall): Route {
@@ -70,7 +89,7 @@ export function dispatch(
         reply: jsonError(
           400,
           "UnknownOperationException",
-          "Neither a KMS, an Organizations nor an STS request",
+          "Neither a KMS, Organizations, CloudHSM, CloudWatch nor STS request",
         ),
       },
       facts: { operation: "Unknown", accountId: "", region: "" },
@@ -88,17 +107,25 @@ export function dispatch(
   const caller = world.identity(scope.accessKeyId);
   const base = { operation: where.operation, region: scope.region };
   if (where.protocol === "json") {
-    const outcome =
-      where.service === "organizations"
-        ? answerOrganizations(
-            { operation: where.operation, body: call.body, caller, region: scope.region },
-            world,
-            clock.random,
-          )
-        : answerKms(
-            { ...base, body: call.body, caller, elapsedMs: clock.elapsedMs, random: clock.random },
-            world,
-          );
+    const signingName = SIGNING_NAMES[where.service];
+    if (signingName !== undefined && scope.service !== signingName) {
+      const message = `Credential should be scoped to correct service: '${signingName}'.`;
+      return {
+        outcome: { reply: jsonError(403, "InvalidSignatureException", message) },
+        facts: { ...base, accountId: caller.accountId },
+      };
+    }
+    const outcome = answerJson(
+      where.service,
+      {
+        ...base,
+        body: call.body,
+        caller,
+        elapsedMs: clock.elapsedMs,
+        random: clock.random,
+      },
+      world,
+    );
     const facts: CallFacts = { ...base, accountId: caller.accountId };
     if ("fault" in outcome && outcome.fault !== undefined) facts.fault = outcome.fault;
     return { outcome, facts };
@@ -112,4 +139,32 @@ export function dispatch(
   if (answer.roleArn !== undefined) facts.roleArn = answer.roleArn;
   if (answer.externalId !== undefined) facts.externalId = answer.externalId;
   return { outcome: answer.outcome, facts };
+}
+
+function answerJson(
+  service: JsonService,
+  call: {
+    operation: string;
+    region: string;
+    body: string;
+    caller: ReturnType<World["identity"]>;
+    elapsedMs: number;
+    random: () => number;
+  },
+  world: World,
+): Outcome {
+  switch (service) {
+    case "organizations":
+      return answerOrganizations(
+        { operation: call.operation, body: call.body, caller: call.caller, region: call.region },
+        world,
+        call.random,
+      );
+    case "cloudhsm":
+      return answerCloudHsm(call, world);
+    case "cloudwatch":
+      return answerCloudWatch({ ...call, accountId: call.caller.accountId }, world);
+    case "kms":
+      return answerKms(call, world);
+  }
 }

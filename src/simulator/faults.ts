@@ -1,5 +1,10 @@
 import type { FaultSpec } from "./scenario.js";
 
+/** A region's faults that script `operation` (faults without one script DescribeCustomKeyStores). */
+export function faultsFor(faults: readonly FaultSpec[], operation: string): FaultSpec[] {
+  return faults.filter((fault) => (fault.operation ?? "DescribeCustomKeyStores") === operation);
+}
+
 /**
  * The first scripted fault that applies to the `callNumber`-th (1-based) DescribeCustomKeyStores
  * call on a target. Random numbers are drawn only for probabilistic faults that are reached,

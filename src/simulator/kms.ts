@@ -1,5 +1,5 @@
 import { describeCustomKeyStores } from "./describe.js";
-import { pickFault } from "./faults.js";
+import { faultsFor, pickFault } from "./faults.js";
 import type { Outcome } from "./outcome.js";
 import { htmlUnavailable, jsonError, jsonReply, type Reply } from "./replies.js";
 import type { FaultKind } from "./scenario.js";
@@ -73,7 +73,11 @@ export function answerKms(call: KmsCall, world: World): Outcome {
   if (target.rateLimit !== undefined && !target.rateLimit.take(call.elapsedMs)) {
     return { reply: jsonError(400, "ThrottlingException", "Rate exceeded"), fault: "rate-limit" };
   }
-  const fault = pickFault(target.faults, target.describeCalls, call.random);
+  const fault = pickFault(
+    faultsFor(target.faults, "DescribeCustomKeyStores"),
+    target.describeCalls,
+    call.random,
+  );
   if (fault === undefined) return { reply: describeReply(call, target, false) };
   const { kind } = fault;
   if (kind === "hang" || kind === "reset") return { drop: kind, fault: kind };

@@ -48,6 +48,38 @@ export function jsonErrorWith(
   };
 }
 
+const AMZ_JSON_1_0 = "application/x-amz-json-1.0";
+
+export function json10Reply(payload: unknown, requestId = randomUUID()): Reply {
+  return {
+    status: 200,
+    headers: withRequestId({ "Content-Type": AMZ_JSON_1_0 }, requestId),
+    body: JSON.stringify(payload),
+  };
+}
+
+/**
+ * An error of a query-compatible awsJson1_0 service (CloudWatch): the SDK names the error
+ * after the awsQuery code in `x-amzn-query-error`, as the service's older clients know it.
+ */
+export function queryCompatibleError(
+  status: number,
+  code: string,
+  type: string,
+  message: string,
+  requestId = randomUUID(),
+): Reply {
+  const fault = status >= 500 ? "Receiver" : "Sender";
+  return {
+    status,
+    headers: withRequestId(
+      { "Content-Type": AMZ_JSON_1_0, "x-amzn-query-error": `${code};${fault}` },
+      requestId,
+    ),
+    body: JSON.stringify({ __type: type, message }),
+  };
+}
+
 export function htmlUnavailable(requestId = randomUUID()): Reply {
   return {
     status: 503,

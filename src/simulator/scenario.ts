@@ -17,7 +17,15 @@ import { parseDuration } from "../config/duration.js";
  *   ListAccounts for callers in the management account. Every entry of `accounts` is a member.
  * - `accounts[]`: `id`, `name`, `email`, `status` (ACTIVE | SUSPENDED | PENDING_CLOSURE),
  *   `denyAssumeRole`, and `regions[]` with `region`, `pageSize`, `rateLimit`, `generate`,
- *   `stores` and `faults`.
+ *   `stores`, `clusters` and `faults`.
+ * - `clusters[]` (CloudHSM DescribeClusters): `id`, `state`, `hsms[]` of
+ *   `{availabilityZone, state}`. A cluster that a store of the region names and that is not
+ *   listed is ACTIVE with two ACTIVE HSMs in zones `<region>a` and `<region>b`.
+ * - A store's `xksMetrics` are its CloudWatch AWS/KMS values (GetMetricData). An
+ *   EXTERNAL_KEY_STORE store without them has healthy ones while it is CONNECTED
+ *   (DEFAULT_XKS_METRICS) and none otherwise.
+ * - A fault applies to `operation` (default DescribeCustomKeyStores; also DescribeClusters
+ *   and GetMetricData); each operation counts its own calls for `calls`.
  */
 
 // YAML reads `at: 0` as a number; every other duration is a string such as "30s".
@@ -52,6 +60,33 @@ const xksConfig = z
   })
   .strict();
 
+/** What CloudWatch holds for one external key store, in CloudWatch's own units. */
+const xksMetrics = z
+  .object({
+    certificateDaysToExpire: z.number().optional(),
+    credentialAgeDays: z.number().optional(),
+    /** Sum over the period, by the ErrorType dimension. */
+    errors: z.record(z.string().min(1), z.number().min(0)).optional(),
+    latencyMs: z.number().min(0).optional(),
+    /** Instances by the XksExternalKeyManagerState dimension (Active, Degraded, Unavailable). */
+    externalKeyManagers: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+    /** Answer this store's queries with this StatusCode and no values (InternalError, Forbidden). */
+    statusCode: z.string().min(1).optional(),
+  })
+  .strict();
+
+const hsmSpec = z
+  .object({ availabilityZone: z.string().min(1), state: z.string().min(1).default("ACTIVE") })
+  .strict();
+
+const clusterSpec = z
+  .object({
+    id: z.string().min(1),
+    state: z.string().min(1).default("ACTIVE"),
+    hsms: z.array(hsmSpec).default([]),
+  })
+  .strict();
+
 const storeSpec = z
   .object({
     id: z.string().min(1),
@@ -66,6 +101,7 @@ const storeSpec = z
     cloudHsmClusterId: z.string().optional(),
     trustAnchorCertificate: z.string().optional(),
     xks: xksConfig.optional(),
+    xksMetrics: xksMetrics.optional(),
     timeline: z.array(timelineStep).optional(),
   })
   .strict();
@@ -86,6 +122,7 @@ const faultKind = z.enum([
 const faultSpec = z
   .object({
     kind: faultKind,
+    operation: z.enum(["DescribeCustomKeyStores", "DescribeClusters", "GetMetricData"]).optional(),
     calls: z.array(z.number().int().min(1)).min(1).optional(),
     probability: z.number().min(0).max(1).optional(),
     delay: duration.optional(),
@@ -143,12 +180,14 @@ const regionSpec = z
     rateLimit: rateLimit.optional(),
     generate: generateSpec.optional(),
     stores: z.array(storeSpec).default([]),
+    clusters: z.array(clusterSpec).optional(),
     faults: z.array(faultSpec).default([]),
   })
   .strict()
   .superRefine((target, ctx) => {
     reportDuplicates(target.stores, "id", ctx, ["stores"]);
     reportDuplicates(target.stores, "name", ctx, ["stores"]);
+    reportDuplicates(target.clusters ?? [], "id", ctx, ["clusters"]);
   });
 
 const accountSpec = z
@@ -200,6 +239,8 @@ function reportDuplicates<K extends string>(
 export type Scenario = z.output<typeof scenarioSchema>;
 export type AccountSpec = z.output<typeof accountSpec>;
 export type StoreSpec = z.output<typeof storeSpec>;
+export type ClusterSpec = z.output<typeof clusterSpec>;
+export type XksMetricsSpec = z.output<typeof xksMetrics>;
 export type FaultSpec = z.output<typeof faultSpec>;
 export type FaultKind = z.output<typeof faultKind>;
 export type GenerateSpec = z.output<typeof generateSpec>;

@@ -3,6 +3,7 @@ import { type TokenBucket, tokenBucket } from "./ratelimit.js";
 import type {
   AccountSpec,
   AccountStatus,
+  ClusterSpec,
   FaultSpec,
   GenerateSpec,
   RateLimitSpec,
@@ -24,6 +25,11 @@ export interface Target {
   /** DescribeCustomKeyStores quota for this account × region, when one is configured. */
   readonly rateLimit: TokenBucket | undefined;
   describeCalls: number;
+  /** CloudHSM clusters listed in the scenario (defaults for the others: see cloudhsm.ts). */
+  readonly clusters: readonly ClusterSpec[];
+  /** Calls to DescribeClusters and GetMetricData, which their faults key on. */
+  clusterCalls: number;
+  metricCalls: number;
 }
 
 /** Who a set of credentials belongs to, as GetCallerIdentity reports it. */
@@ -38,6 +44,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 
 interface TargetSetup {
   stores: readonly StoreSpec[];
+  clusters: readonly ClusterSpec[];
   generate: GenerateSpec | undefined;
   pageSize: number | undefined;
   rateLimit: RateLimitSpec | undefined;
@@ -46,6 +53,9 @@ interface TargetSetup {
 
 class LazyTarget implements Target {
   describeCalls = 0;
+  clusterCalls = 0;
+  metricCalls = 0;
+  readonly clusters: readonly ClusterSpec[];
   readonly pageSize: number;
   readonly faults: readonly FaultSpec[];
   readonly rateLimit: TokenBucket | undefined;
@@ -61,6 +71,7 @@ class LazyTarget implements Target {
     defaults: { pageSize: number | undefined; rateLimit: RateLimitSpec | undefined },
   ) {
     this.explicit = setup.stores;
+    this.clusters = setup.clusters;
     this.generate = setup.generate;
     this.pageSize = setup.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE;
     this.faults = setup.faults;
@@ -85,6 +96,7 @@ class LazyTarget implements Target {
 
 const EMPTY_SETUP: TargetSetup = {
   stores: [],
+  clusters: [],
   generate: undefined,
   pageSize: undefined,
   rateLimit: undefined,
@@ -94,6 +106,7 @@ const EMPTY_SETUP: TargetSetup = {
 function setupOf(spec: RegionSpec): TargetSetup {
   return {
     stores: spec.stores ?? [],
+    clusters: spec.clusters ?? [],
     generate: spec.generate,
     pageSize: spec.pageSize,
     rateLimit: spec.rateLimit,
@@ -223,6 +236,8 @@ export class World {
 
 function carryOver(before: Target, after: Target): void {
   after.describeCalls = before.describeCalls;
+  after.clusterCalls = before.clusterCalls;
+  after.metricCalls = before.metricCalls;
   if (before.rateLimit !== undefined && after.rateLimit !== undefined) {
     after.rateLimit.restore(before.rateLimit);
   }

@@ -7,6 +7,7 @@ import { createLogger } from "../../src/log.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import { createPollJob, type JobSettings } from "../../src/poller/job.js";
+import { EnrichmentStore } from "../../src/state/enrichment.js";
 import { StateStore } from "../../src/state/state.js";
 
 const TARGET: Target = {
@@ -97,9 +98,11 @@ function setUp(
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
       stores: undefined,
+      enrich: { cloudhsm: false, xks: false },
       ...options.settings,
     }),
     state,
+    enrichment: new EnrichmentStore(),
     metrics,
     logger,
     now: options.now ?? Date.now,

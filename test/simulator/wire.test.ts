@@ -61,7 +61,7 @@ describe("raw wire behaviour", () => {
     ],
     [
       "another service's target",
-      { "X-Amz-Target": "BaldrApiService.DescribeClusters", Authorization: SIGNED },
+      { "X-Amz-Target": "AmazonSSM.GetParameter", Authorization: SIGNED },
       "UnknownOperationException",
     ],
     ["no target and no Action", { Authorization: SIGNED }, "UnknownOperationException"],
@@ -71,6 +71,22 @@ describe("raw wire behaviour", () => {
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-errortype")).toBe(name);
     expect(await response.json()).toMatchObject({ __type: name });
+  });
+
+  it.each([
+    ["BaldrApiService.DescribeClusters", "cloudhsm"],
+    ["GraniteServiceVersion20100801.GetMetricData", "monitoring"],
+  ])("refuses %s signed for kms instead of %s, as AWS does", async (target, service) => {
+    const simulator = await simulate(SCENARIO);
+    const response = await fetch(
+      simulator.url,
+      kmsRequest({ "X-Amz-Target": target, Authorization: SIGNED }),
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      __type: "InvalidSignatureException",
+      message: `Credential should be scoped to correct service: '${service}'.`,
+    });
   });
 
   it("answers an unknown STS action with an awsQuery error", async () => {

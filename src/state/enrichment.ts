@@ -1,0 +1,67 @@
+import type { Target } from "../model.js";
+import type { ClusterHealth } from "../poller/cloudhsm.js";
+import type { XksHealth } from "../poller/xks.js";
+
+export type EnrichmentKind = "cloudhsm" | "xks";
+
+export interface EnrichmentResult<T> {
+  value: readonly T[];
+  /** When the call that produced `value` ended. */
+  atMs: number;
+}
+
+export interface TargetEnrichment {
+  target: Target;
+  cloudhsm: EnrichmentResult<ClusterHealth> | undefined;
+  xks: EnrichmentResult<XksHealth> | undefined;
+}
+
+/**
+ * The latest enrichment results per target, apart from the store snapshots: their calls
+ * succeed and fail on their own, and a failed one keeps the last values (as a failed poll
+ * keeps the stores) so an API error neither fires nor resolves their alerts.
+ */
+export class EnrichmentStore {
+  private readonly byKey = new Map<string, TargetEnrichment>();
+  /** Bumped on every change; the metrics cache re-renders when it moves. */
+  version = 0;
+
+  private entry(target: Target): TargetEnrichment {
+    let entry = this.byKey.get(target.key);
+    if (!entry) {
+      entry = { target, cloudhsm: undefined, xks: undefined };
+      this.byKey.set(target.key, entry);
+    }
+    entry.target = target;
+    return entry;
+  }
+
+  setClusters(target: Target, clusters: readonly ClusterHealth[], atMs: number): void {
+    this.entry(target).cloudhsm = { value: clusters, atMs };
+    this.version++;
+  }
+
+  setXks(target: Target, xks: readonly XksHealth[], atMs: number): void {
+    this.entry(target).xks = { value: xks, atMs };
+    this.version++;
+  }
+
+  /** Forgets one kind (turned off) or all of a target's results (stale, or the target went). */
+  drop(key: string, kind?: EnrichmentKind): void {
+    const entry = this.byKey.get(key);
+    if (!entry) return;
+    if (kind === undefined) this.byKey.delete(key);
+    else if (entry[kind] === undefined) return;
+    else entry[kind] = undefined;
+    this.version++;
+  }
+
+  /** Keeps only these targets' results. */
+  retain(keys: ReadonlySet<string>): void {
+    for (const key of this.byKey.keys()) if (!keys.has(key)) this.drop(key);
+  }
+
+  entries(): IterableIterator<TargetEnrichment> {
+    return this.byKey.values();
+  }
+}
