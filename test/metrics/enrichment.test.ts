@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { renderEnrichment } from "../../src/metrics/enrichment.js";
+import { targetKey } from "../../src/model.js";
+import { EnrichmentStore } from "../../src/state/enrichment.js";
+import { parseExposition, samplesNamed, sampleValue } from "../helpers/exposition.js";
+
+const TARGET = {
+  key: targetKey("111111111111", "us-east-1"),
+  accountId: "111111111111",
+  accountName: undefined,
+  region: "us-east-1",
+};
+
+describe("enrichment exposition", () => {
+  it("renders nothing while no enrichment has a result", () => {
+    expect(renderEnrichment("1m", new EnrichmentStore().entries())).toBe("");
+  });
+
+  it("writes state sets with unknown states, base units, and HELP that says the lag", () => {
+    const store = new EnrichmentStore();
+    store.setClusters(
+      TARGET,
+      [
+        {
+          id: "cluster-a",
+          state: "SOMETHING_NEW",
+          hsms: { ACTIVE: 1, WEIRD: 2 },
+          activeAvailabilityZones: 1,
+        },
+      ],
+      1_000_000,
+    );
+    store.setXks(
+      TARGET,
+      [
+        {
+          storeId: 'cks-"quoted"\\',
+          certificateDaysToExpire: 5,
+          credentialAgeDays: undefined,
+          errors: { "Retryable errors": 0 },
+          latencySeconds: 0.25,
+          externalKeyManagers: { Degraded: 1 },
+        },
+      ],
+      2_000_000,
+    );
+    const text = renderEnrichment("1m", store.entries());
+    expect(text).toMatch(
+      /# HELP aws_kms_xks_proxy_latency_seconds .*5m periods.*lags by 5 to 10 minutes/,
+    );
+    const samples = parseExposition(text);
+    const states = samplesNamed(samples, "aws_kms_cloudhsm_cluster_state");
+    expect(states).toHaveLength(12);
+    expect(states.filter((s) => s.value === 1).map((s) => s.labels.state)).toEqual([
+      "SOMETHING_NEW",
+    ]);
+    expect(sampleValue(samples, "aws_kms_cloudhsm_cluster_hsms", { state: "WEIRD" })).toBe(2);
+    expect(sampleValue(samples, "aws_kms_cloudhsm_cluster_hsms", { state: "DEGRADED" })).toBe(0);
+    const id = 'cks-"quoted"\\';
+    expect(
+      sampleValue(samples, "aws_kms_xks_proxy_latency_seconds", { custom_key_store_id: id }),
+    ).toBe(0.25);
+    expect(samplesNamed(samples, "aws_kms_xks_proxy_credential_age_days")).toHaveLength(0);
+    expect(
+      sampleValue(samples, "kms_keystore_exporter_enrichment_last_success_timestamp_seconds", {
+        enrichment: "xks",
+      }),
+    ).toBe(2_000);
+  });
+});

@@ -1,0 +1,83 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
+import { type KeyStore, targetKey } from "../../src/model.js";
+import { createEnricher, type EnrichRound } from "../../src/poller/enrich.js";
+import { EnrichmentStore } from "../../src/state/enrichment.js";
+
+const TARGET = {
+  key: targetKey("111111111111", "us-east-1"),
+  accountId: "111111111111",
+  accountName: undefined,
+  region: "us-east-1",
+};
+const HSM_STORE = {
+  id: "cks-1",
+  name: "one",
+  type: "AWS_CLOUDHSM",
+  state: "CONNECTED",
+  cloudHsmClusterId: "cluster-a",
+} as KeyStore;
+
+function setUp(answers: (Error | object)[]) {
+  const enrichment = new EnrichmentStore();
+  const metrics = createExporterMetrics({ version: "test", revision: "test" });
+  const levels: string[] = [];
+  const logger = createLogger("debug", "json", {
+    write: (line: string) => levels.push(pino.levels.labels[JSON.parse(line).level] ?? ""),
+  } as unknown as NodeJS.WritableStream);
+  const enrich = createEnricher({ enrichment, metrics, logger, now: () => 5_000 });
+  const session = {
+    cloudHsmClient: () => ({
+      describeClusters: async () => {
+        const answer = answers.shift() ?? new Error("no answer left");
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    }),
+    cloudWatchClient: () => {
+      throw new Error("XKS is off in these rounds");
+    },
+  } as unknown as EnrichRound["session"];
+  const round = (cloudhsm: boolean): EnrichRound => ({
+    target: TARGET,
+    session,
+    stores: [HSM_STORE],
+    enrich: { cloudhsm, xks: false },
+    timeoutMs: 1_000,
+    signal: new AbortController().signal,
+  });
+  return { enrichment, metrics, levels, enrich, round };
+}
+
+const denied = () =>
+  Object.assign(new Error("denied"), {
+    name: "CloudHsmAccessDeniedException",
+    $metadata: { httpStatusCode: 400 },
+  });
+
+describe("the enricher", () => {
+  it("keeps the last clusters through failures, warns once per new error, and forgets them when turned off", async () => {
+    const cluster = { ClusterId: "cluster-a", State: "ACTIVE", Hsms: [] };
+    const { enrichment, levels, enrich, round, metrics } = setUp([
+      { Clusters: [cluster] },
+      denied(),
+      denied(),
+      { Clusters: [cluster] },
+    ]);
+    await enrich(round(true));
+    await enrich(round(true));
+    await enrich(round(true));
+    expect([...enrichment.entries()][0]?.cloudhsm?.value.map((c) => c.id)).toEqual(["cluster-a"]);
+    expect(levels.filter((level) => level === "warn")).toHaveLength(1);
+    await enrich(round(true));
+    expect(levels.filter((level) => level === "info")).toHaveLength(1);
+    const { values } = await metrics.apiRequestErrors.get();
+    expect(values.map((v) => [v.labels.operation, v.labels.error, v.value])).toEqual([
+      ["DescribeClusters", "CloudHsmAccessDeniedException", 2],
+    ]);
+    await enrich(round(false));
+    expect([...enrichment.entries()][0]?.cloudhsm).toBeUndefined();
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { targetKey } from "../../src/model.js";
+import { EnrichmentStore } from "../../src/state/enrichment.js";
+
+const target = (region: string) => ({
+  key: targetKey("111111111111", region),
+  accountId: "111111111111",
+  accountName: undefined,
+  region,
+});
+
+describe("EnrichmentStore", () => {
+  it("keeps results per target and kind, and moves its version only on change", () => {
+    const store = new EnrichmentStore();
+    store.setClusters(target("us-east-1"), [], 1);
+    store.setXks(target("us-east-1"), [], 2);
+    store.setXks(target("eu-west-1"), [], 3);
+    const version = store.version;
+    store.drop(target("us-east-1").key, "cloudhsm");
+    expect(store.version).toBe(version + 1);
+    store.drop(target("us-east-1").key, "cloudhsm");
+    store.drop("999999999999/us-east-1");
+    expect(store.version).toBe(version + 1);
+    const east = [...store.entries()].find((entry) => entry.target.region === "us-east-1");
+    expect(east?.cloudhsm).toBeUndefined();
+    expect(east?.xks?.atMs).toBe(2);
+    store.retain(new Set([target("eu-west-1").key]));
+    expect([...store.entries()].map((entry) => entry.target.region)).toEqual(["eu-west-1"]);
+  });
+});
