@@ -1,4 +1,4 @@
-import { XKS_PERIOD_SECONDS } from "../poller/xks.js";
+import { XKS_PERIOD_SECONDS } from "../model.js";
 import type { TargetEnrichment } from "../state/enrichment.js";
 import { type FamilyHeader, type Labels, sampleLine } from "./exposition.js";
 import { renderFamilies } from "./series.js";

@@ -4,14 +4,9 @@ import type {
   MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import type { KeyStore } from "../model.js";
+import { type KeyStore, XKS_PERIOD_SECONDS, type XksHealth } from "../model.js";
 import { allPages, type PagesOptions } from "./pages.js";
 
-/**
- * CloudWatch period of every query. AWS/KMS publishes the XKS metrics per 5 minutes (the
- * KMS console and AWS's alarm guidance use 5 minutes); a shorter period only adds gaps.
- */
-export const XKS_PERIOD_SECONDS = 300;
 /** Periods looked back, so a datapoint that CloudWatch publishes late is still found. */
 const LOOKBACK_PERIODS = 3;
 /** GetMetricData's limit of queries per call. */
@@ -23,18 +18,6 @@ export const MAX_QUERIES_PER_CALL = 500;
  */
 export const XKS_ERROR_TYPES = ["Retryable errors", "Non-retryable errors"] as const;
 export const XKS_EXTERNAL_KEY_MANAGER_STATES = ["Active", "Degraded", "Unavailable"] as const;
-
-/** One external key store's proxy health, in base units. */
-export interface XksHealth {
-  storeId: string;
-  certificateDaysToExpire: number | undefined;
-  credentialAgeDays: number | undefined;
-  /** Sum over the period by ErrorType; 0 where CloudWatch has no datapoint (no errors). */
-  errors: Record<string, number>;
-  latencySeconds: number | undefined;
-  /** Instances by health state; absent where CloudWatch has no datapoint. */
-  externalKeyManagers: Record<string, number>;
-}
 
 type Field =
   | { kind: "certificate" }

@@ -1,6 +1,4 @@
-import type { Target } from "../model.js";
-import type { ClusterHealth } from "../poller/cloudhsm.js";
-import type { XksHealth } from "../poller/xks.js";
+import type { ClusterHealth, Target, XksHealth } from "../model.js";
 
 export type EnrichmentKind = "cloudhsm" | "xks";
 
