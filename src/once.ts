@@ -7,6 +7,7 @@ import { startDemo } from "./demo.js";
 import { Exporter } from "./exporter.js";
 import { createLogger, type Logger } from "./log.js";
 import { createExporterMetrics } from "./metrics/exporter-metrics.js";
+import { EnrichmentStore } from "./state/enrichment.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus, type StatusReport, statusJson } from "./status/report.js";
 import { renderTable } from "./status/table.js";
@@ -74,9 +75,11 @@ export async function pollOnce(
 ): Promise<{ report: StatusReport; complete: boolean }> {
   const state = new StateStore();
   const exporter = new Exporter({
-    config,
+    // The report shows stores only: enrichment calls would cost and show nothing.
+    config: { ...config, enrich: { cloudhsm: false, xks: false } },
     aws,
     state,
+    enrichment: new EnrichmentStore(),
     metrics: createExporterMetrics({ version: VERSION, revision: "" }),
     logger,
   });
