@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
@@ -25,7 +24,7 @@ function setUp(answers: (Error | object)[]) {
   const metrics = createExporterMetrics({ version: "test", revision: "test" });
   const levels: string[] = [];
   const logger = createLogger("debug", "json", {
-    write: (line: string) => levels.push(pino.levels.labels[JSON.parse(line).level] ?? ""),
+    write: (line: string) => levels.push(JSON.parse(line).level),
   } as unknown as NodeJS.WritableStream);
   const enrich = createEnricher({ enrichment, metrics, logger, now: () => 5_000 });
   const session = {
