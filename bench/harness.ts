@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -70,8 +71,19 @@ export function startExporter(config: Config, simulatorUrl: string): Promise<App
   );
 }
 
-export async function scrapeText(app: App): Promise<string> {
-  return (await fetch(`${app.url}/metrics`)).text();
+/** One plain /metrics body, on a fresh connection (an idle keep-alive one may be closing). */
+export function scrapeText(app: App): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(`${app.url}/metrics`, { agent: false }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      response.on("end", () => resolve(text));
+      response.on("error", reject);
+    }).on("error", reject);
+  });
 }
 
 /** Sum of a counter's samples by one label, from exposition text. */

@@ -1,0 +1,294 @@
+import { parseArgs } from "node:util";
+import { writeHeapSnapshot } from "node:v8";
+import { httpLoop, percentile, scrapeSeries, sdkLoop, staticServer } from "./baselines.js";
+import {
+  callsIn,
+  countStores,
+  firstRound,
+  fleetConfig,
+  nextRound,
+  profiled,
+  REGIONS,
+  seriesIn,
+} from "./fleet.js";
+import { mib, scrapeText } from "./harness.js";
+import { startResponderProcess } from "./responder.js";
+import { type Figure, recordFigures } from "./results.js";
+
+/**
+ * The issue's table, one scenario each (`npm run bench -- NAME`). Every scenario prints the
+ * exporter's figure, the baseline measured in the same run against the same server, their
+ * ratio and the goal, and writes them to bench/results.json. Sizes can be shrunk for a
+ * quick look (`--accounts N`); the table in BENCHMARKS.md uses the defaults.
+ */
+
+function options(argv: string[], defaults: { accounts: number }) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      accounts: { type: "string", default: String(defaults.accounts) },
+      minutes: { type: "string", default: "2" },
+      "heap-snapshot": { type: "boolean", default: false },
+    },
+  });
+  return {
+    accounts: Number(values.accounts),
+    minutes: Number(values.minutes),
+    heapSnapshot: values["heap-snapshot"] === true,
+  };
+}
+
+/** First round of 2,500 accounts × 4 regions against a responder faster than any client. */
+export async function throughputBenchmark(argv: string[]): Promise<void> {
+  const { accounts } = options(argv, { accounts: 2_500 });
+  const responder = await startResponderProcess();
+  const calls = accounts + accounts * REGIONS.length;
+  const serverLimit = await httpLoop(responder.url, 20_000);
+  console.log(
+    `throughput: ${accounts} accounts × ${REGIONS.length} regions = ${calls} calls (AssumeRole + DescribeCustomKeyStores), concurrency 64`,
+  );
+  console.log(
+    `  server limit (keep-alive http.request, concurrency 64): ${serverLimit.toFixed(0)} calls/s`,
+  );
+  const sdkBefore = await sdkLoop(responder.url, calls);
+  const before = await responder.counts();
+  const { app, roundMs } = await profiled("throughput", () =>
+    firstRound(fleetConfig(accounts), responder.url),
+  );
+  const after = await responder.counts();
+  await app.stop(1_000);
+  const sdkAfter = await sdkLoop(responder.url, calls);
+  const exporterCalls = callsIn(after) - callsIn(before);
+  const rate = exporterCalls / (roundMs / 1000);
+  const sdk = (sdkBefore + sdkAfter) / 2;
+  console.log(
+    `  plain SDK loop (4 clients): ${sdkBefore.toFixed(0)} before, ${sdkAfter.toFixed(0)} after the exporter's round`,
+  );
+  console.log(
+    `  exporter: ${exporterCalls} calls (AssumeRole ${after.AssumeRole - before.AssumeRole}, DescribeCustomKeyStores ${after.DescribeCustomKeyStores - before.DescribeCustomKeyStores}) in ${(roundMs / 1000).toFixed(2)} s`,
+  );
+  recordFigures("throughput", [
+    {
+      scenario: "throughput",
+      figure: `first round, ${accounts} accounts × ${REGIONS.length} regions`,
+      value: rate,
+      unit: "calls/s",
+      baseline: "plain KMSClient.send loop, 4 clients, concurrency 64",
+      baselineValue: sdk,
+      ratio: rate / sdk,
+      goal: "≥ 0.8× the SDK loop",
+      met: rate / sdk >= 0.8,
+    },
+    {
+      scenario: "throughput",
+      figure: "the server's limit",
+      value: serverLimit,
+      unit: "calls/s",
+      baseline: "plain KMSClient.send loop",
+      baselineValue: sdk,
+      ratio: serverLimit / sdk,
+      goal: "server ≥ 3× the SDK loop (it is not the bottleneck)",
+      met: serverLimit / sdk >= 3,
+    },
+  ]);
+  await responder.stop();
+}
+
+/** First round at 100 ms answer latency: 625 accounts × 4 regions, concurrency 64. */
+export async function latencyBenchmark(argv: string[]): Promise<void> {
+  const { accounts } = options(argv, { accounts: 625 });
+  const latencyMs = 100;
+  const responder = await startResponderProcess({ delayMs: latencyMs });
+  const calls = accounts + accounts * REGIONS.length;
+  const idealMs = Math.ceil(calls / 64) * latencyMs;
+  const sdkMs = (calls / (await sdkLoop(responder.url, calls))) * 1000;
+  const before = await responder.counts();
+  const { app, roundMs } = await profiled("latency", () =>
+    firstRound(fleetConfig(accounts), responder.url),
+  );
+  const after = await responder.counts();
+  await app.stop(1_000);
+  console.log(
+    `latency: ${accounts * REGIONS.length} targets, ${calls} calls at ${latencyMs} ms each, concurrency 64; ideal ⌈calls/64⌉ × latency = ${(idealMs / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  plain SDK loop, same calls: ${(sdkMs / 1000).toFixed(2)} s; exporter (AssumeRole ${after.AssumeRole - before.AssumeRole}, DescribeCustomKeyStores ${after.DescribeCustomKeyStores - before.DescribeCustomKeyStores}): ${(roundMs / 1000).toFixed(2)} s`,
+  );
+  recordFigures("latency", [
+    {
+      scenario: "latency",
+      figure: `first round at ${latencyMs} ms latency, ${accounts * REGIONS.length} targets`,
+      value: roundMs / 1000,
+      unit: "s",
+      baseline: "ideal ⌈calls / concurrency⌉ × latency",
+      baselineValue: idealMs / 1000,
+      ratio: roundMs / idealMs,
+      goal: "≤ 1.15× ideal",
+      met: roundMs / idealMs <= 1.15,
+    },
+    {
+      scenario: "latency",
+      figure: "plain SDK loop, same calls",
+      value: sdkMs / 1000,
+      unit: "s",
+      baseline: "ideal",
+      baselineValue: idealMs / 1000,
+      ratio: sdkMs / idealMs,
+      goal: "reference",
+      met: true,
+    },
+  ]);
+  await responder.stop();
+}
+
+/**
+ * /metrics latency, plain text: during round one of 2,500 targets (answers at 100 ms, so
+ * the round lasts seconds and the store series change under the scrapes), then at 10,000
+ * targets once polled; each against the same bytes from a static node:http server.
+ */
+export async function scrapeBenchmark(argv: string[]): Promise<void> {
+  const { accounts } = options(argv, { accounts: 2_500 });
+  const figures: Figure[] = [];
+
+  const small = Math.max(1, Math.round(accounts / 4));
+  const slow = await startResponderProcess({ delayMs: 100 });
+  const { startExporter } = await import("./harness.js");
+  const app = await startExporter(fleetConfig(small), slow.url);
+  const during = await scrapeSeries(`${app.url}/metrics`, 100_000, {
+    gapMs: 10,
+    until: () => app.exporter.ready(),
+  });
+  const text = await scrapeText(app);
+  await app.stop(1_000);
+  await slow.stop();
+  const series = seriesIn(text);
+  const sameBytes = await staticServer(Buffer.from(text));
+  const staticDuring = await scrapeSeries(sameBytes.url, during.length, { gapMs: 10 });
+  sameBytes.server.close();
+  console.log(
+    `scrape during round one: ${small * REGIONS.length} targets, ${series} series at the end (${mib(Buffer.byteLength(text))}), ${during.length} scrapes`,
+  );
+  console.log(
+    `  exporter p50 ${percentile(during, 50).toFixed(1)} ms, p99 ${percentile(during, 99).toFixed(1)} ms; static p50 ${percentile(staticDuring, 50).toFixed(1)} ms, p99 ${percentile(staticDuring, 99).toFixed(1)} ms`,
+  );
+  figures.push({
+    scenario: "scrape",
+    figure: `/metrics p99 during round one (~${Math.round(series / 1000)}k series)`,
+    value: percentile(during, 99),
+    unit: "ms",
+    baseline: "static node:http server, same bytes, p99",
+    baselineValue: percentile(staticDuring, 99),
+    ratio: percentile(during, 99) / percentile(staticDuring, 99),
+    goal: "p99 < 50 ms",
+    met: percentile(during, 99) < 50,
+  });
+
+  const fast = await startResponderProcess();
+  const big = await firstRound(fleetConfig(accounts, { intervalMs: 60_000 }), fast.url);
+  const bigText = await scrapeText(big.app);
+  const bigSeries = seriesIn(bigText);
+  // Polling goes on at its interval (~170 polls/s) while these scrapes run.
+  const plain = await scrapeSeries(`${big.app.url}/metrics`, 200, { gapMs: 20 });
+  const gzip = await scrapeSeries(`${big.app.url}/metrics`, 50, { gapMs: 20, gzip: true });
+  await big.app.stop(1_000);
+  await fast.stop();
+  const bigStatic = await staticServer(Buffer.from(bigText));
+  const staticPlain = await scrapeSeries(bigStatic.url, 200, { gapMs: 20 });
+  bigStatic.server.close();
+  console.log(
+    `scrape at ${accounts * REGIONS.length} targets: ${bigSeries} series, ${mib(Buffer.byteLength(bigText))}`,
+  );
+  console.log(
+    `  exporter plain p50 ${percentile(plain, 50).toFixed(1)} ms, p99 ${percentile(plain, 99).toFixed(1)} ms; gzip p50 ${percentile(gzip, 50).toFixed(1)} ms, p99 ${percentile(gzip, 99).toFixed(1)} ms; static p50 ${percentile(staticPlain, 50).toFixed(1)} ms, p99 ${percentile(staticPlain, 99).toFixed(1)} ms`,
+  );
+  figures.push(
+    {
+      scenario: "scrape",
+      figure: `/metrics p99 at ${Math.round(bigSeries / 1000)}k series, plain`,
+      value: percentile(plain, 99),
+      unit: "ms",
+      baseline: "static node:http server, same bytes, p99",
+      baselineValue: percentile(staticPlain, 99),
+      ratio: percentile(plain, 99) / percentile(staticPlain, 99),
+      goal: "≤ 2× static",
+      met: percentile(plain, 99) <= 2 * percentile(staticPlain, 99),
+    },
+    {
+      scenario: "scrape",
+      figure: `/metrics p50 at ${Math.round(bigSeries / 1000)}k series, plain`,
+      value: percentile(plain, 50),
+      unit: "ms",
+      baseline: "static node:http server, same bytes, p50",
+      baselineValue: percentile(staticPlain, 50),
+      ratio: percentile(plain, 50) / percentile(staticPlain, 50),
+      goal: "reference",
+      met: true,
+    },
+  );
+  recordFigures("scrape", figures);
+}
+
+/**
+ * Resident memory at 10,000 targets / 50,000 stores after round 2, then its growth over
+ * `--minutes` (polls every 30 s, a gzip scrape every 15 s as Prometheus would).
+ */
+export async function memoryBenchmark(argv: string[]): Promise<void> {
+  const { accounts, minutes, heapSnapshot } = options(argv, { accounts: 2_500 });
+  const responder = await startResponderProcess();
+  global.gc?.();
+  const bare = process.memoryUsage().rss;
+  const intervalMs = 30_000;
+  const { app } = await firstRound(fleetConfig(accounts, { intervalMs }), responder.url);
+  const scraper = setInterval(() => {
+    void fetch(`${app.url}/metrics`, { headers: { "Accept-Encoding": "gzip" } }).then((r) =>
+      r.arrayBuffer(),
+    );
+  }, 15_000);
+  await nextRound(app, intervalMs * 3);
+  global.gc?.();
+  const afterRound2 = process.memoryUsage();
+  const stores = countStores(app);
+  console.log(
+    `memory: ${accounts * REGIONS.length} targets, ${stores} stores; bare process ${mib(bare)}; after round 2 RSS ${mib(afterRound2.rss)}, heap used ${mib(afterRound2.heapUsed)}`,
+  );
+  if (heapSnapshot) console.log(`  heap snapshot: ${writeHeapSnapshot()}`);
+  const samples: number[] = [];
+  const endAt = Date.now() + minutes * 60_000;
+  while (Date.now() < endAt) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, endAt - Date.now())));
+    global.gc?.();
+    samples.push(process.memoryUsage().rss);
+    console.log(
+      `  +${(samples.length * 0.5).toFixed(1)} min: RSS ${mib(samples.at(-1) ?? 0)}, heap used ${mib(process.memoryUsage().heapUsed)}`,
+    );
+  }
+  clearInterval(scraper);
+  await app.stop(1_000);
+  await responder.stop();
+  const last = samples.at(-1) ?? afterRound2.rss;
+  const growth = ((last - afterRound2.rss) / afterRound2.rss) * 100;
+  recordFigures("memory", [
+    {
+      scenario: "memory",
+      figure: `RSS after round 2, ${accounts * REGIONS.length} targets / ${stores} stores`,
+      value: afterRound2.rss / 2 ** 20,
+      unit: "MiB",
+      baseline: "bare bench process (node + SDK loaded, no exporter)",
+      baselineValue: bare / 2 ** 20,
+      ratio: afterRound2.rss / bare,
+      goal: "< 300 MB",
+      met: afterRound2.rss < 300e6,
+    },
+    {
+      scenario: "memory",
+      figure: `RSS growth over ${minutes} min`,
+      value: growth,
+      unit: "%",
+      baseline: "RSS after round 2 (MiB)",
+      baselineValue: afterRound2.rss / 2 ** 20,
+      ratio: last / afterRound2.rss,
+      goal: "< 5% over 10 minutes",
+      met: growth < 5,
+    },
+  ]);
+}
