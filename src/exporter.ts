@@ -1,10 +1,8 @@
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { accountIdOfRoleArn } from "./aws/arn.js";
 import { assumeRoleReporter } from "./aws/assume-role-report.js";
 import { callerAccountId, lookUpDefaultAccount } from "./aws/caller-identity.js";
 import type { AwsSettings } from "./aws/clients.js";
-import { sharedCredentials } from "./aws/credentials.js";
 import { DEFAULT_STS_REGION, SessionPool, type SessionSettings } from "./aws/sessions.js";
 import type { Config, OrganizationsDiscovery } from "./config/types.js";
 import type { Logger } from "./log.js";
@@ -55,14 +53,8 @@ export class Exporter {
     const { config, metrics, logger } = options;
     const now = options.now ?? Date.now;
     this.config = config;
-    // One default credential chain for the process: per client, every KMS client and every
-    // role's STS client would resolve it (IMDS, web identity, ...) on its own.
-    const aws = {
-      ...options.aws,
-      baseCredentials: options.aws.baseCredentials ?? sharedCredentials(fromNodeProviderChain()),
-    };
     this.pool = new SessionPool({
-      aws,
+      aws: options.aws,
       concurrency: config.concurrency,
       settings: sessionSettings(config),
       now,
@@ -88,6 +80,7 @@ export class Exporter {
         logger,
         now,
       }),
+      waitFor: (target) => this.pool.pendingCredentials(target),
       now,
     });
   }

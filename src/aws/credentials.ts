@@ -1,6 +1,6 @@
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
-import type { NodeHttpHandler } from "@smithy/node-http-handler";
+import { useCredentials } from "./command-credentials.js";
 
 const ROLE_SESSION_NAME = "kms-keystore-exporter";
 /** Refresh this long before expiry, so no poll starts with credentials about to lapse. */
@@ -15,6 +15,12 @@ export interface SharedCredentialsOptions {
   failureHoldMs?: number;
 }
 
+/** A shared provider that can say whether a fetch is under way (see Scheduler's `waitFor`). */
+export interface SharedCredentialProvider extends AwsCredentialIdentityProvider {
+  /** The fetch in flight, if any; settles (never rejects) when it ends. */
+  pending(): Promise<void> | undefined;
+}
+
 /**
  * Shares one set of credentials between every caller (all regions of an account) and only
  * asks the source again when they are near expiry or a held failure has aged out. The
@@ -24,7 +30,7 @@ export interface SharedCredentialsOptions {
 export function sharedCredentials(
   source: AwsCredentialIdentityProvider,
   options: SharedCredentialsOptions = {},
-): AwsCredentialIdentityProvider {
+): SharedCredentialProvider {
   const now = options.now ?? Date.now;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   let current: AwsCredentialIdentity | undefined;
@@ -32,7 +38,7 @@ export function sharedCredentials(
   const fresh = (credentials: AwsCredentialIdentity) =>
     credentials.expiration === undefined ||
     credentials.expiration.getTime() - now() > REFRESH_BEFORE_EXPIRY_MS;
-  return () => {
+  const provide = () => {
     if (current && fresh(current)) return Promise.resolve(current);
     if (failure && now() < failure.until) return Promise.reject(failure.error);
     pending ??= source()
@@ -52,47 +58,59 @@ export function sharedCredentials(
       });
     return pending;
   };
+  return Object.assign(provide, {
+    pending: () =>
+      pending?.then(
+        () => undefined,
+        () => undefined,
+      ),
+  });
 }
 
 export interface AssumeRoleSettings {
   roleArn: string;
   externalId: string | undefined;
-  /** Base credentials; undefined uses the SDK's default chain. */
-  baseCredentials: AwsCredentialIdentityProvider | undefined;
-  region: string;
-  /** Undefined leaves STS to the SDK (including AWS_ENDPOINT_URL_STS). */
-  endpoint: string | undefined;
+  /** The credentials that assume the role. */
+  baseCredentials: AwsCredentialIdentityProvider;
+  /** The pool's STS client for the role's region, shared by every account. */
+  sts: Pick<STSClient, "send">;
   durationSeconds: number;
-  /** The process's shared HTTP handler (see createRequestHandler). */
-  requestHandler: NodeHttpHandler;
   /** Called after every AssumeRole call, with its error if it failed (counters, logs). */
   onCall: (error?: unknown) => void;
+}
+
+/** One AssumeRole call, as fromTemporaryCredentials makes it but on a shared client. */
+async function assumeRole(settings: AssumeRoleSettings): Promise<AwsCredentialIdentity> {
+  const answer = await settings.sts.send(
+    useCredentials(
+      new AssumeRoleCommand({
+        RoleArn: settings.roleArn,
+        RoleSessionName: ROLE_SESSION_NAME,
+        DurationSeconds: settings.durationSeconds,
+        ...(settings.externalId === undefined ? {} : { ExternalId: settings.externalId }),
+      }),
+      settings.baseCredentials,
+    ),
+  );
+  const credentials = answer.Credentials;
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+    throw new Error(`AssumeRole ${settings.roleArn} answered without credentials`);
+  }
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+    ...(credentials.Expiration ? { expiration: credentials.Expiration } : {}),
+  };
 }
 
 export function assumedRoleCredentials(
   settings: AssumeRoleSettings,
   options: SharedCredentialsOptions = {},
-): AwsCredentialIdentityProvider {
-  const assume = fromTemporaryCredentials({
-    params: {
-      RoleArn: settings.roleArn,
-      RoleSessionName: ROLE_SESSION_NAME,
-      DurationSeconds: settings.durationSeconds,
-      ...(settings.externalId === undefined ? {} : { ExternalId: settings.externalId }),
-    },
-    ...(settings.baseCredentials ? { masterCredentials: settings.baseCredentials } : {}),
-    clientConfig: {
-      region: settings.region,
-      // One attempt per call, so that every STS request is counted; a failure is held and
-      // the next round tries again.
-      maxAttempts: 1,
-      requestHandler: settings.requestHandler,
-      ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    },
-  });
+): SharedCredentialProvider {
   const counted: AwsCredentialIdentityProvider = async () => {
     try {
-      const credentials = await assume();
+      const credentials = await assumeRole(settings);
       settings.onCall();
       return credentials;
     } catch (error) {

@@ -1,5 +1,7 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { KMSClient } from "@aws-sdk/client-kms";
+import { STSClient } from "@aws-sdk/client-sts";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { type Account, type Target, targetKey } from "../model.js";
@@ -11,7 +13,12 @@ import {
   createRequestHandler,
 } from "./clients.js";
 import { CloudHsmClient } from "./cloudhsm-client.js";
-import { assumedRoleCredentials } from "./credentials.js";
+import { signedWith, UNSET_CREDENTIALS } from "./command-credentials.js";
+import {
+  assumedRoleCredentials,
+  type SharedCredentialProvider,
+  sharedCredentials,
+} from "./credentials.js";
 import { type RateLimit, TargetRateLimiter } from "./rate-limit.js";
 
 /** STS is regional; an account without regions (the discovery role's) asks this one. */
@@ -51,11 +58,19 @@ function identityOf(account: Account): string {
   return `${account.roleArn ?? "default"}\u0000${account.externalId ?? ""}`;
 }
 
+/** Credentials that may say whether a fetch is under way (the default chain's and roles' do). */
+export type SessionCredentials = AwsCredentialIdentityProvider &
+  Partial<Pick<SharedCredentialProvider, "pending">>;
+
+/** A pool's regional client seen through one account's credentials. */
+export type AccountKmsClient = Pick<KMSClient, "send">;
+export type AccountCloudWatchClient = Pick<CloudWatchClient, "send">;
+
 /** How a session makes its per-region clients. */
 export interface ClientFactories {
-  kms: (region: string) => KMSClient;
+  kms: (region: string) => AccountKmsClient;
   cloudHsm: (region: string) => CloudHsmClient;
-  cloudWatch: (region: string) => CloudWatchClient;
+  cloudWatch: (region: string) => AccountCloudWatchClient;
 }
 
 /** Per-region clients of one kind, made on first use. */
@@ -84,15 +99,15 @@ class RegionalClients<C> {
  * always, CloudHSM and CloudWatch only once an enrichment asks for them.
  */
 export class AccountSession {
-  private readonly kms: RegionalClients<KMSClient>;
+  private readonly kms: RegionalClients<AccountKmsClient>;
   private readonly cloudHsm: RegionalClients<CloudHsmClient>;
-  private readonly cloudWatch: RegionalClients<CloudWatchClient>;
+  private readonly cloudWatch: RegionalClients<AccountCloudWatchClient>;
 
   constructor(
     /** Replaced by `retain` when only the name or regions change. */
     public account: Account,
     readonly identity: string,
-    readonly credentials: AwsCredentialIdentityProvider | undefined,
+    readonly credentials: SessionCredentials,
     factories: ClientFactories,
   ) {
     this.kms = new RegionalClients(factories.kms);
@@ -100,7 +115,7 @@ export class AccountSession {
     this.cloudWatch = new RegionalClients(factories.cloudWatch);
   }
 
-  kmsClient(region: string): KMSClient {
+  kmsClient(region: string): AccountKmsClient {
     return this.kms.get(region);
   }
 
@@ -108,7 +123,7 @@ export class AccountSession {
     return this.cloudHsm.get(region);
   }
 
-  cloudWatchClient(region: string): CloudWatchClient {
+  cloudWatchClient(region: string): AccountCloudWatchClient {
     return this.cloudWatch.get(region);
   }
 
@@ -121,19 +136,45 @@ export class AccountSession {
 
 /**
  * The one owner of AWS sessions: a credential session per account (shared by its regions),
- * the KMS clients made with it, a rate limiter per target, and the HTTP handler every
- * client shares. `retain` is the only place that decides a session no longer fits.
+ * one KMS, CloudWatch and STS client per region (shared by every account: each command is
+ * signed with its account's credentials, see command-credentials.ts), a rate limiter per
+ * target, and the HTTP handler every client shares. `retain` is the only place that
+ * decides a session no longer fits.
  */
 export class SessionPool {
   readonly requestHandler: NodeHttpHandler;
+  private readonly baseCredentials: SessionCredentials;
   private readonly sessions = new Map<string, AccountSession>();
+  private readonly kmsByRegion: RegionalClients<KMSClient>;
+  private readonly cloudWatchByRegion: RegionalClients<CloudWatchClient>;
+  private readonly stsByRegion: RegionalClients<STSClient>;
   private readonly limiters = new Map<string, TargetRateLimiter>();
   private accounts = new Map<string, Account>();
   private settings: SessionSettings;
 
   constructor(private readonly options: SessionPoolOptions) {
     this.settings = options.settings;
-    this.requestHandler = createRequestHandler(options.aws, options.concurrency);
+    const { aws } = options;
+    const handler = createRequestHandler(aws, options.concurrency);
+    this.requestHandler = handler;
+    // One default chain for the process: per client, every KMS client and every role's STS
+    // calls would resolve it (IMDS, web identity, ...) on their own.
+    this.baseCredentials = aws.baseCredentials ?? sharedCredentials(fromNodeProviderChain());
+    this.kmsByRegion = new RegionalClients((region) =>
+      createKmsClient(region, UNSET_CREDENTIALS, aws, handler),
+    );
+    this.cloudWatchByRegion = new RegionalClients((region) =>
+      createCloudWatchClient(region, UNSET_CREDENTIALS, aws, handler),
+    );
+    this.stsByRegion = new RegionalClients(
+      (region) =>
+        new STSClient({
+          ...clientOptions(region, UNSET_CREDENTIALS, aws, handler),
+          // One attempt per call, so that every STS request is counted; a failure is held
+          // and the next round tries again.
+          maxAttempts: 1,
+        }),
+    );
   }
 
   configure(settings: SessionSettings): void {
@@ -169,9 +210,9 @@ export class SessionPool {
     if (!account?.regions.includes(target.region)) return undefined;
     let session = this.sessions.get(account.accountId);
     if (!session) {
-      const credentials =
+      const credentials: SessionCredentials =
         account.roleArn === undefined
-          ? this.options.aws.baseCredentials
+          ? this.baseCredentials
           : this.roleCredentials({
               accountId: account.accountId,
               accountName: account.name,
@@ -182,7 +223,7 @@ export class SessionPool {
       const { aws } = this.options;
       const handler = this.requestHandler;
       session = new AccountSession(account, identityOf(account), credentials, {
-        kms: (region) => createKmsClient(region, credentials, aws, handler),
+        kms: (region) => signedWith(this.kmsByRegion.get(region), credentials),
         cloudHsm: (region) =>
           new CloudHsmClient({
             region,
@@ -190,11 +231,19 @@ export class SessionPool {
             endpoint: aws.endpoint,
             requestHandler: handler,
           }),
-        cloudWatch: (region) => createCloudWatchClient(region, credentials, aws, handler),
+        cloudWatch: (region) => signedWith(this.cloudWatchByRegion.get(region), credentials),
       });
       this.sessions.set(account.accountId, session);
     }
     return session;
+  }
+
+  /**
+   * The credential fetch (AssumeRole) that a target's poll would only wait for, if one is
+   * under way: the scheduler keeps such a target out of a poll slot meanwhile.
+   */
+  pendingCredentials(target: Target): Promise<void> | undefined {
+    return this.session(target)?.credentials.pending?.();
   }
 
   /** False once `retain` replaced or dropped the session (a reload during AssumeRole). */
@@ -213,16 +262,14 @@ export class SessionPool {
   }
 
   /** An assumed-role session whose every STS call is reported (`reportAssumeRole`). */
-  roleCredentials(role: RoleToAssume): AwsCredentialIdentityProvider {
+  roleCredentials(role: RoleToAssume): SharedCredentialProvider {
     return assumedRoleCredentials(
       {
         roleArn: role.roleArn,
         externalId: role.externalId,
-        baseCredentials: this.options.aws.baseCredentials,
-        region: role.region,
-        endpoint: this.options.aws.endpoint,
+        baseCredentials: this.baseCredentials,
+        sts: this.stsByRegion.get(role.region),
         durationSeconds: this.settings.sessionDurationSeconds,
-        requestHandler: this.requestHandler,
         onCall: this.options.reportAssumeRole(role),
       },
       { now: this.options.now, failureHoldMs: this.settings.failureHoldMs },
@@ -230,10 +277,7 @@ export class SessionPool {
   }
 
   /** Options for any other client (STS, Organizations): same endpoint and HTTP handler. */
-  clientOptions(
-    region: string,
-    credentials: AwsCredentialIdentityProvider | undefined = this.options.aws.baseCredentials,
-  ) {
+  clientOptions(region: string, credentials: AwsCredentialIdentityProvider = this.baseCredentials) {
     return clientOptions(region, credentials, this.options.aws, this.requestHandler);
   }
 

@@ -5,6 +5,12 @@ export interface SchedulerOptions {
   concurrency: number;
   /** Polls one target; must not reject (the caller records failures in the state). */
   poll: (target: Target, signal: AbortSignal) => Promise<void>;
+  /**
+   * Something the target's poll would only wait for, started by another poll (its
+   * account's AssumeRole): the target waits outside the poll slots until it settles, so
+   * the slots stay busy with calls. Undefined: nothing to wait for.
+   */
+  waitFor?: (target: Target) => Promise<void> | undefined;
   now?: () => number;
 }
 
@@ -29,6 +35,10 @@ interface Entry {
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
+  /** Queued entries waiting (outside the slots) for what `waitFor` returned. */
+  private readonly parked = new Set<Entry>();
+  /** Entries whose wait ended, in that order: they go before the queue, having had their turn. */
+  private readonly unparked: Entry[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
   private readonly epochMs: number;
@@ -66,8 +76,11 @@ export class Scheduler {
       if (wanted.has(key)) continue;
       clearTimeout(entry.timer);
       entry.running?.abort(new Error("target removed"));
-      const queuedAt = this.queue.indexOf(entry);
-      if (queuedAt >= 0) this.queue.splice(queuedAt, 1);
+      for (const list of [this.queue, this.unparked]) {
+        const at = list.indexOf(entry);
+        if (at >= 0) list.splice(at, 1);
+      }
+      this.parked.delete(entry);
       this.entries.delete(key);
     }
     const keys = [...wanted.keys()];
@@ -129,8 +142,13 @@ export class Scheduler {
 
   private drain(): void {
     while (!this.stopped && this.inFlight.size < this.options.concurrency) {
-      const entry = this.queue.shift();
+      const entry = this.unparked.shift() ?? this.queue.shift();
       if (!entry) return;
+      const blocker = this.options.waitFor?.(entry.target);
+      if (blocker) {
+        this.park(entry, blocker);
+        continue;
+      }
       entry.queued = false;
       const controller = new AbortController();
       entry.running = controller;
@@ -146,6 +164,15 @@ export class Scheduler {
     }
   }
 
+  private park(entry: Entry, blocker: Promise<void>): void {
+    this.parked.add(entry);
+    void blocker.then(() => {
+      if (!this.parked.delete(entry) || this.stopped) return;
+      this.unparked.push(entry);
+      this.drain();
+    });
+  }
+
   skippedPolls(key: string): number {
     return this.entries.get(key)?.skipped ?? 0;
   }
@@ -154,6 +181,8 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    this.parked.clear();
+    this.unparked.length = 0;
     for (const entry of this.entries.values()) {
       clearTimeout(entry.timer);
       entry.running?.abort(new Error("exporter stopping"));

@@ -127,4 +127,55 @@ describe("scheduler", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(started).toHaveLength(count);
   });
+
+  it("keeps a target that waits for another poll's work out of the slots, then runs it first", async () => {
+    const { started, poll, maxRunning } = recorder(() => 100);
+    // Target 0 is "assuming the role" of targets 1 and 2 for its first 100 ms.
+    let roleReady: (() => void) | undefined;
+    const assuming = new Promise<void>((resolve) => {
+      roleReady = resolve;
+    });
+    let waiting = true;
+    const all = targets(5);
+    const shared = new Set([all[1]?.key, all[2]?.key]);
+    const scheduler = new Scheduler({
+      intervalMs: 60_000,
+      concurrency: 2,
+      poll,
+      waitFor: (target) => (waiting && shared.has(target.key) ? assuming : undefined),
+    });
+    scheduler.setTargets(all);
+    // Targets 1 and 2 took no slot: 0 and 3 run.
+    expect(started.map((entry) => entry.key)).toEqual([all[0]?.key, all[3]?.key]);
+    waiting = false;
+    roleReady?.();
+    await vi.advanceTimersByTimeAsync(100);
+    // When the slots free up, the parked targets go before target 4, which queued after them.
+    expect(started.map((entry) => entry.key).slice(2, 4)).toEqual([all[1]?.key, all[2]?.key]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(started.map((entry) => entry.key)[4]).toBe(all[4]?.key);
+    expect(maxRunning()).toBe(2);
+    await scheduler.stop();
+  });
+
+  it("drops a parked target that goes away before its wait ends", async () => {
+    const { started, poll } = recorder(() => 10);
+    let release: (() => void) | undefined;
+    const blocker = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const all = targets(2);
+    const scheduler = new Scheduler({
+      intervalMs: 60_000,
+      concurrency: 2,
+      poll,
+      waitFor: (target) => (target.key === all[1]?.key ? blocker : undefined),
+    });
+    scheduler.setTargets(all);
+    scheduler.setTargets(all.slice(0, 1));
+    release?.();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(started.map((entry) => entry.key)).toEqual([all[0]?.key]);
+    await scheduler.stop();
+  });
 });
