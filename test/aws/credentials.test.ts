@@ -1,6 +1,9 @@
+import { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { describe, expect, it } from "vitest";
 import { createRequestHandler } from "../../src/aws/clients.js";
+import { UNSET_CREDENTIALS } from "../../src/aws/command-credentials.js";
 import { assumedRoleCredentials, sharedCredentials } from "../../src/aws/credentials.js";
 import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
 
@@ -20,6 +23,24 @@ function source(expiresInMs: number | undefined, now: () => number) {
 }
 
 describe("sharedCredentials", () => {
+  it("says while a fetch is under way, and settles that wait even when the fetch fails", async () => {
+    let fail: ((error: Error) => void) | undefined;
+    const credentials = sharedCredentials(
+      () =>
+        new Promise<AwsCredentialIdentity>((_resolve, reject) => {
+          fail = reject;
+        }),
+    );
+    expect(credentials.pending()).toBeUndefined();
+    const fetching = credentials();
+    const waiting = credentials.pending();
+    expect(waiting).toBeInstanceOf(Promise);
+    fail?.(new Error("AccessDenied"));
+    await expect(fetching).rejects.toThrow("AccessDenied");
+    await expect(waiting).resolves.toBeUndefined();
+    expect(credentials.pending()).toBeUndefined();
+  });
+
   it("asks once for concurrent callers and keeps credentials without an expiry", async () => {
     const counted = source(undefined, Date.now);
     const shared = sharedCredentials(counted.provider);
@@ -60,6 +81,17 @@ describe("sharedCredentials", () => {
   });
 });
 
+/** A shared regional STS client as the session pool makes it. */
+function stsClient(endpoint: string, region: string, requestHandler: NodeHttpHandler): STSClient {
+  return new STSClient({
+    region,
+    endpoint,
+    credentials: UNSET_CREDENTIALS,
+    requestHandler,
+    maxAttempts: 1,
+  });
+}
+
 describe("assumedRoleCredentials", () => {
   it("assumes the role once with its external id and session length, and reports each call", async () => {
     const simulator = await simulate('accounts:\n  - id: "111111111111"\n    regions: []\n');
@@ -77,10 +109,8 @@ describe("assumedRoleCredentials", () => {
       roleArn: "arn:aws:iam::111111111111:role/reader",
       externalId: "ext-1",
       baseCredentials: async () => FAKE_CREDENTIALS,
-      region: "eu-west-1",
-      endpoint: simulator.url,
+      sts: stsClient(simulator.url, "eu-west-1", handler),
       durationSeconds: 900,
-      requestHandler: handler,
       onCall: (error) => reported.push(error),
     });
     const first = await credentials();
@@ -112,10 +142,8 @@ describe("assumedRoleCredentials", () => {
       roleArn: "arn:aws:iam::111111111111:role/reader",
       externalId: undefined,
       baseCredentials: async () => FAKE_CREDENTIALS,
-      region: "us-east-1",
-      endpoint: simulator.url,
+      sts: stsClient(simulator.url, "us-east-1", handler),
       durationSeconds: 900,
-      requestHandler: handler,
       onCall: (error) => reported.push((error as Error | undefined)?.name),
     });
     await expect(credentials()).rejects.toThrow(/not authorized/);
