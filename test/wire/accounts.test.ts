@@ -24,8 +24,10 @@ function fleetScenario(count: number, denied: number[] = []): string {
 
 function fleetConfig(count: number): Partial<Config> {
   return {
-    intervalMs: 500,
-    timeoutMs: 400,
+    // Short rounds, but a deadline that a loaded CI machine's AssumeRole (up to ~0.5 s with
+    // 16 in flight) still meets: a timed-out AssumeRole would be assumed again.
+    intervalMs: 1_000,
+    timeoutMs: 900,
     concurrency: 16,
     regions: REGIONS,
     accounts: Array.from({ length: count }, (_, index) => ({
