@@ -50,6 +50,12 @@ describe("grafana/dashboard.json", () => {
       "API errors by exception": "timeseries",
       "Throttled requests": "timeseries",
       "Data age": "timeseries",
+      "Active HSMs per CloudHSM cluster": "timeseries",
+      "Availability zones with an ACTIVE HSM": "timeseries",
+      "XKS proxy certificate: days to expiry": "timeseries",
+      "XKS proxy latency": "timeseries",
+      "XKS proxy errors per 5 minutes": "timeseries",
+      "External key managers by state": "timeseries",
     });
     expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
     for (const panel of panels) {

@@ -177,6 +177,31 @@ describe("alerts and dashboard against real Prometheus and Alertmanager", () => 
         expect(alert?.annotations.description).toContain(store.name);
       }
 
+      // The enrichment alerts fire for exactly the stores the demo's simulator truth puts at
+      // risk: read from the scenario, not repeated here.
+      const expected = enrichmentAlertsOf(scenario);
+      expect(expected.length).toBeGreaterThanOrEqual(4);
+      const enrichmentNames = new Set(expected.map((alert) => alert.split(" ")[0]));
+      let seen: string[] = [];
+      await waitFor(
+        () => `enrichment alerts ${expected.join(", ")}; firing: ${seen.join(", ")}`,
+        async () => {
+          const { data } = await getJson<{ data: { alerts: PromAlert[] } }>(
+            `${prom.url}/api/v1/alerts`,
+          );
+          seen = data.alerts
+            .filter((alert) => alert.state === "firing")
+            .filter((alert) => enrichmentNames.has(alert.labels.alertname ?? ""))
+            .map(({ labels }) =>
+              [labels.alertname, labels.severity, labels.custom_key_store_id, labels.state ?? ""]
+                .join(" ")
+                .trim(),
+            )
+            .sort();
+          return JSON.stringify(seen) === JSON.stringify(expected) ? true : undefined;
+        },
+      );
+
       // The latest evaluation of every rule, with every series present by now, had no error
       // (a join that matched many-to-many would show here).
       for (const rule of await rules()) {
@@ -190,6 +215,46 @@ describe("alerts and dashboard against real Prometheus and Alertmanager", () => 
     90_000,
   );
 });
+
+/**
+ * "alertname severity store_id [state]" for every enrichment alert the demo should fire:
+ * CONNECTED CloudHSM stores whose listed cluster has fewer than two ACTIVE HSMs or one zone,
+ * XKS certificates below 14 (warning) or 3 days (critical), unhealthy key managers, and
+ * more than 5 proxy errors a period. The KMSCloudHsmKeyStoreAtRisk rule's own state label
+ * is the store's (CONNECTED).
+ */
+function enrichmentAlertsOf(scenario: ReturnType<typeof parseScenario>): string[] {
+  const alerts: string[] = [];
+  for (const region of scenario.accounts.flatMap((account) => account.regions)) {
+    for (const store of region.stores) {
+      if (store.timeline !== undefined) continue;
+      const cluster = region.clusters?.find((c) => c.id === store.cloudHsmClusterId);
+      if (cluster && store.state === "CONNECTED" && store.type === "AWS_CLOUDHSM") {
+        const active = cluster.hsms.filter((hsm) => hsm.state === "ACTIVE");
+        const zones = new Set(active.map((hsm) => hsm.availabilityZone));
+        if (active.length < 2 || zones.size < 2) {
+          alerts.push(`KMSCloudHsmKeyStoreAtRisk warning ${store.id} CONNECTED`);
+        }
+      }
+      const metrics = store.xksMetrics;
+      if (metrics === undefined) continue;
+      const days = metrics.certificateDaysToExpire;
+      if (days !== undefined && days < 14) {
+        alerts.push(
+          `KMSXksProxyCertificateExpiring ${days < 3 ? "critical" : "warning"} ${store.id}`,
+        );
+      }
+      for (const state of ["Degraded", "Unavailable"]) {
+        if ((metrics.externalKeyManagers?.[state] ?? 0) > 0) {
+          alerts.push(`KMSXksExternalKeyManagersUnhealthy warning ${store.id} ${state}`);
+        }
+      }
+      const errors = Object.values(metrics.errors ?? {}).reduce((sum, n) => sum + n, 0);
+      if (errors > 5) alerts.push(`KMSXksProxyErrorsSustained warning ${store.id}`);
+    }
+  }
+  return alerts.sort();
+}
 
 function labelKey(labels: Record<string, string>): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
