@@ -269,3 +269,266 @@ describe("poll job", () => {
     expect(lines.filter((line) => String(line.msg).includes("maxStaleness"))).toHaveLength(1);
   });
 });
+
+/** A job over one session whose account, credentials, KMS client and limiter a test picks. */
+function setUpWith(options: {
+  account?: Account;
+  credentials?: (() => Promise<unknown>) | undefined;
+  send?: (command: unknown, sendOptions: { abortSignal: AbortSignal }) => Promise<unknown>;
+  kmsClient?: () => unknown;
+  waitedMs?: number;
+  inState?: boolean;
+  now?: () => number;
+  settings?: Partial<JobSettings>;
+}) {
+  const session = {
+    account: options.account ?? ACCOUNT,
+    credentials: "credentials" in options ? options.credentials : async () => ({}),
+    kmsClient: options.kmsClient ?? (() => ({ send: options.send ?? (async () => page([])) })),
+  } as unknown as AccountSession;
+  const state = new StateStore();
+  if (options.inState !== false) state.setTargets([TARGET]);
+  const metrics = createExporterMetrics({ version: "test", revision: "test" });
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger("debug", "json", {
+    write: (line: string) => lines.push(JSON.parse(line)),
+  } as unknown as NodeJS.WritableStream);
+  const job = createPollJob({
+    pool: {
+      session: () => session,
+      isCurrent: () => true,
+      limiter: () =>
+        ({
+          acquire: async () => options.waitedMs ?? 0,
+          onThrottled: () => {},
+        }) as unknown as TargetRateLimiter,
+    },
+    settings: () => ({
+      retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
+      timeoutMs: 2_000,
+      maxStalenessMs: undefined,
+      ...options.settings,
+    }),
+    state,
+    metrics,
+    logger,
+    now: options.now ?? Date.now,
+  });
+  return { job, state, metrics, lines };
+}
+
+const values = async (counter: { get(): Promise<{ values: unknown[] }> }) =>
+  (await counter.get()).values;
+
+describe("poll job details", () => {
+  it("leaves the default credentials to the KMS client instead of fetching them first", async () => {
+    let fetched = 0;
+    const { job, state } = setUpWith({
+      account: { ...ACCOUNT, roleArn: undefined },
+      credentials: async () => {
+        fetched++;
+        throw new Error("the client resolves these itself");
+      },
+    });
+    await run(job);
+    expect(fetched).toBe(0);
+    expect(state.get(TARGET.key)?.up).toBe(true);
+    const { job: chainJob, state: chainState } = setUpWith({
+      account: { ...ACCOUNT, roleArn: undefined },
+      credentials: undefined,
+    });
+    await run(chainJob);
+    expect(chainState.get(TARGET.key)?.up).toBe(true);
+  });
+
+  it("counts rate-limiter waits in seconds, and no series when nothing waited", async () => {
+    const waited = setUpWith({ waitedMs: 250 });
+    await run(waited.job);
+    expect(await values(waited.metrics.rateLimitWait)).toEqual([
+      { labels: { account_id: "111111111111", region: "us-east-1" }, value: 0.25 },
+    ]);
+    const immediate = setUpWith({ waitedMs: 0 });
+    await run(immediate.job);
+    expect(await values(immediate.metrics.rateLimitWait)).toEqual([]);
+  });
+
+  it("counts a failed attempt by error name and logs it at debug", async () => {
+    const answers: Answer[] = [awsError("KMSInternalException", 500), page([])];
+    const { job, metrics, lines } = setUpWith({
+      send: async () => {
+        const answer = answers.shift();
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    await run(job);
+    const labels = {
+      account_id: "111111111111",
+      region: "us-east-1",
+      operation: "DescribeCustomKeyStores",
+    };
+    expect(await values(metrics.apiRequestErrors)).toEqual([
+      { labels: { ...labels, error: "KMSInternalException" }, value: 1 },
+    ]);
+    expect(await values(metrics.apiRequests)).toEqual([{ labels, value: 2 }]);
+    const attempt = lines.find((line) => line.msg === "API attempt failed");
+    expect(attempt).toMatchObject({
+      ...labels,
+      attempt: 1,
+      error: "KMSInternalException",
+      retryable: true,
+    });
+    expect(levelName(attempt?.level)).toBe("debug");
+  });
+
+  it("records the poll's duration on success and on failure", async () => {
+    let nowMs = 5_000;
+    const answers: Answer[] = [page([]), awsError("AccessDeniedException", 400)];
+    const { job, state } = setUpWith({
+      now: () => nowMs,
+      send: async () => {
+        nowMs += 120;
+        const answer = answers.shift();
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    await run(job);
+    expect(state.get(TARGET.key)).toMatchObject({ lastSuccessMs: 5_120, lastPollDurationMs: 120 });
+    await run(job);
+    expect(state.get(TARGET.key)).toMatchObject({ lastSuccessMs: 5_120, lastPollDurationMs: 120 });
+    expect(state.get(TARGET.key)?.up).toBe(false);
+  });
+
+  it("says a target is back only after it was down", async () => {
+    const answers: Answer[] = [page(["cks-1"]), page(["cks-1"]), awsError("X", 400), page([])];
+    const { job, lines } = setUpWith({
+      send: async () => {
+        const answer = answers.shift();
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    const back = () => lines.filter((line) => line.msg === "target poll succeeded again");
+    await run(job);
+    await run(job);
+    expect(back()).toEqual([]);
+    await run(job);
+    await run(job);
+    expect(back()).toHaveLength(1);
+    expect(back()[0]).toMatchObject({ account_id: "111111111111", region: "us-east-1", stores: 0 });
+    expect(levelName(back()[0]?.level)).toBe("info");
+  });
+
+  it("records nothing and counts no error when stopped during the KMS call", async () => {
+    const controller = new AbortController();
+    const { job, state, metrics, lines } = setUpWith({
+      send: (_command, { abortSignal }) =>
+        new Promise((_resolve, reject) => {
+          abortSignal.addEventListener("abort", () => reject(new Error("aborted")));
+          controller.abort(new Error("target removed"));
+        }),
+    });
+    await job(TARGET, controller.signal);
+    expect(state.get(TARGET.key)?.polled).toBe(false);
+    expect(await values(metrics.pollErrors)).toEqual([]);
+    expect(lines.filter((line) => line.msg !== "API attempt failed")).toEqual([]);
+  });
+
+  it("records an unexpected error as UnknownError", async () => {
+    const { job, state, metrics } = setUpWith({
+      kmsClient: () => {
+        throw new Error("no client for this region");
+      },
+    });
+    await run(job);
+    expect(state.get(TARGET.key)?.lastError).toEqual({
+      name: "UnknownError",
+      message: "Error: no client for this region",
+    });
+    expect((await values(metrics.pollErrors)).length).toBe(1);
+  });
+
+  it("never rejects, and counts nothing, for a target the state no longer has", async () => {
+    const ok = setUpWith({ inState: false });
+    await expect(run(ok.job)).resolves.toBeUndefined();
+    expect(await values(ok.metrics.pollErrors)).toEqual([]);
+    expect(ok.lines.filter((line) => line.msg === "target poll succeeded again")).toEqual([]);
+    const failing = setUpWith({
+      inState: false,
+      settings: { maxStalenessMs: 1 },
+      send: async () => {
+        throw awsError("AccessDeniedException", 400);
+      },
+    });
+    await expect(run(failing.job)).resolves.toBeUndefined();
+    expect(failing.state.get(TARGET.key)).toBeUndefined();
+  });
+
+  it("warns when stale stores are dropped, with the time of the last success", async () => {
+    let nowMs = Date.UTC(2026, 0, 1);
+    const answers: Answer[] = [page(["cks-1"]), awsError("AccessDeniedException", 400)];
+    const { job, lines } = setUpWith({
+      now: () => nowMs,
+      settings: { maxStalenessMs: 1_000 },
+      send: async () => {
+        const answer = answers.shift();
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    await run(job);
+    nowMs += 1_001;
+    await run(job);
+    const dropped = lines.find((line) => String(line.msg).includes("maxStaleness"));
+    expect(dropped).toMatchObject({
+      account_id: "111111111111",
+      region: "us-east-1",
+      last_success: "2026-01-01T00:00:00.000Z",
+    });
+    expect(levelName(dropped?.level)).toBe("warn");
+  });
+
+  it("logs each store change with its error codes, names or ids, and the store's facts", async () => {
+    const store = (id: string, name: string, state: string, errorCode?: string) => ({
+      CustomKeyStoreId: id,
+      CustomKeyStoreName: name,
+      CustomKeyStoreType: "EXTERNAL_KEY_STORE",
+      ConnectionState: state,
+      ...(errorCode ? { ConnectionErrorCode: errorCode } : {}),
+    });
+    const answers = [
+      { $metadata: {}, CustomKeyStores: [store("cks-1", "", "FAILED", "NETWORK_ERRORS")] },
+      {
+        $metadata: {},
+        CustomKeyStores: [store("cks-1", "", "CONNECTED"), store("cks-2", "xks", "CONNECTING")],
+      },
+    ];
+    const { job, lines } = setUpWith({ send: async () => answers.shift() });
+    await run(job);
+    await run(job);
+    const changes = lines.filter((line) => "to" in line);
+    expect(changes).toEqual([
+      expect.objectContaining({
+        msg: "key store cks-1: FAILED -> CONNECTED",
+        account_id: "111111111111",
+        account_name: "payments",
+        region: "us-east-1",
+        custom_key_store_id: "cks-1",
+        custom_key_store_name: "",
+        custom_key_store_type: "EXTERNAL_KEY_STORE",
+        from: "FAILED",
+        to: "CONNECTED",
+        error_code: null,
+        previous_error_code: "NETWORK_ERRORS",
+      }),
+      expect.objectContaining({
+        msg: "key store xks: (new) -> CONNECTING",
+        from: "(new)",
+        to: "CONNECTING",
+        previous_error_code: null,
+      }),
+    ]);
+    expect(changes.map((line) => levelName(line.level))).toEqual(["info", "info"]);
+  });
+});
