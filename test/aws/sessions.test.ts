@@ -178,3 +178,101 @@ describe("SessionPool", () => {
     sessions.destroy();
   });
 });
+
+describe("SessionPool details", () => {
+  it("keeps a target's limiter through a retain that keeps the target", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const limiter = sessions.limiter(target("us-east-1"));
+    sessions.retain([account({ name: "renamed" })]);
+    expect(sessions.limiter(target("us-east-1"))).toBe(limiter);
+    sessions.retain([account({ accountId: "222222222222" })]);
+    expect(sessions.limiter(target("us-east-1"))).not.toBe(limiter);
+    sessions.destroy();
+  });
+
+  it("asks STS in the account's first region", async () => {
+    const simulator = await simulate(SCENARIO);
+    const roles: RoleToAssume[] = [];
+    const sessions = new SessionPool({
+      aws: {
+        endpoint: simulator.url,
+        baseCredentials: async () => FAKE_CREDENTIALS,
+        connectTimeoutMs: 1_000,
+        requestTimeoutMs: 5_000,
+      },
+      concurrency: 4,
+      settings: {
+        rateLimit: { perSecond: 10, burst: 2 },
+        sessionDurationSeconds: 900,
+        failureHoldMs: 0,
+      },
+      now: Date.now,
+      reportAssumeRole: (role) => {
+        roles.push(role);
+        return () => {};
+      },
+    });
+    sessions.retain([account({ regions: ["eu-west-1", "us-east-1"] })]);
+    sessions.session(target("us-east-1"));
+    expect(roles).toEqual([
+      {
+        accountId: "111111111111",
+        accountName: "payments",
+        roleArn: "arn:aws:iam::111111111111:role/reader-a",
+        externalId: undefined,
+        region: "eu-west-1",
+      },
+    ]);
+    sessions.destroy();
+  });
+
+  it("tells a role and external id apart from a longer role name without one", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([
+      account({ roleArn: "arn:aws:iam::111111111111:role/reader", externalId: "-b" }),
+    ]);
+    const before = sessions.session(target("us-east-1"));
+    sessions.retain([account({ roleArn: "arn:aws:iam::111111111111:role/reader-b" })]);
+    expect(sessions.session(target("us-east-1"))).not.toBe(before);
+    sessions.destroy();
+  });
+
+  it("answers a failed AssumeRole from memory for failureHoldMs", async () => {
+    const calls: unknown[] = [];
+    const sessions = new SessionPool({
+      // Nothing listens on port 1: every STS call fails at once.
+      aws: {
+        endpoint: "http://127.0.0.1:1",
+        baseCredentials: async () => FAKE_CREDENTIALS,
+        connectTimeoutMs: 1_000,
+        requestTimeoutMs: 5_000,
+      },
+      concurrency: 4,
+      settings: {
+        rateLimit: { perSecond: 10, burst: 2 },
+        sessionDurationSeconds: 900,
+        failureHoldMs: 60_000,
+      },
+      now: Date.now,
+      reportAssumeRole: () => (error) => calls.push(error),
+    });
+    sessions.retain([account()]);
+    const credentials = sessions.session(target("us-east-1"))?.credentials;
+    await expect(credentials?.()).rejects.toThrow();
+    await expect(credentials?.()).rejects.toThrow();
+    expect(calls).toHaveLength(1);
+    sessions.destroy();
+  });
+
+  it("has no current session after destroy", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    sessions.retain([account()]);
+    const session = sessions.session(target("us-east-1"));
+    sessions.destroy();
+    expect(session && sessions.isCurrent(session)).toBe(false);
+  });
+});

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RECOVERY_MS, TargetRateLimiter } from "../../src/aws/rate-limit.js";
+
+const signal = () => new AbortController().signal;
+
+describe("TargetRateLimiter (fake timers)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("waits only for the missing part of a token", async () => {
+    const limiter = new TargetRateLimiter({ perSecond: 2, burst: 1 });
+    expect(await limiter.acquire(signal())).toBe(0);
+    // Half a token refilled in 250 ms; the other half takes 250 ms more.
+    await vi.advanceTimersByTimeAsync(250);
+    const next = limiter.acquire(signal());
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await next).toBe(250);
+  });
+
+  it("caps the saved-up tokens at a lowered burst", async () => {
+    const limiter = new TargetRateLimiter({ perSecond: 1, burst: 10 });
+    limiter.configure({ perSecond: 1, burst: 2 });
+    expect(await limiter.acquire(signal())).toBe(0);
+    expect(await limiter.acquire(signal())).toBe(0);
+    const third = limiter.acquire(signal());
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await third).toBe(1_000);
+  });
+
+  it("after a throttle, makes the next call wait even when the target was idle", async () => {
+    const limiter = new TargetRateLimiter({ perSecond: 2, burst: 2 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    limiter.onThrottled();
+    const next = limiter.acquire(signal());
+    await vi.advanceTimersByTimeAsync(1_000);
+    // Half the rate (1/s): a whole second for the first token.
+    expect(await next).toBe(1_000);
+  });
+
+  it("never goes above the configured rate once recovered", () => {
+    const limiter = new TargetRateLimiter({ perSecond: 4, burst: 4 });
+    limiter.onThrottled();
+    vi.advanceTimersByTime(RECOVERY_MS * 3);
+    expect(limiter.currentRate()).toBe(4);
+  });
+});
