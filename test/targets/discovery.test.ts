@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrganizationsDiscovery } from "../../src/config/types.js";
 import { createLogger } from "../../src/log.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
@@ -183,5 +183,126 @@ describe("Discovery", () => {
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(listers.pending).toHaveLength(1);
     expect(ids(discovery)).toEqual([]);
+  });
+});
+
+/** setUp with the log lines captured and the default account and lister counts chosen. */
+function setUpLogged(defaultAccountId: () => string | undefined = () => "123456789012") {
+  const listers = controlledListers();
+  const signals: AbortSignal[] = [];
+  let created = 0;
+  const metrics = createExporterMetrics({ version: "test", revision: "test" });
+  const lines: Array<Record<string, unknown>> = [];
+  const discovery = new Discovery({
+    createLister: (config) => {
+      created++;
+      const list = listers.createLister(config);
+      return (signal, onPage) => {
+        signals.push(signal);
+        return list(signal, onPage);
+      };
+    },
+    defaultAccountId,
+    onChange: () => {},
+    metrics,
+    logger: createLogger("debug", "json", {
+      write: (line: string) => lines.push(JSON.parse(line)),
+    } as unknown as NodeJS.WritableStream),
+    now: () => 1_700_000_000_000,
+  });
+  return { discovery, listers, metrics, lines, signals, created: () => created };
+}
+
+describe("Discovery details", () => {
+  it("logs a refresh with its member and account counts", async () => {
+    const { discovery, listers, lines } = setUpLogged();
+    discovery.configure(settings(discoveryConfig({ excludeAccounts: ["222222222222"] })));
+    listers.pending[0]?.resolve([member("111111111111"), member("222222222222")]);
+    await until(() => discovery.settled());
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: "organizations accounts refreshed", members: 2, accounts: 1 }),
+    ]);
+    discovery.stop();
+  });
+
+  it("counts a failed ListAccounts as a request and an error, and warns with what it kept", async () => {
+    const { discovery, listers, metrics, lines } = setUpLogged();
+    discovery.configure(settings(discoveryConfig({ refreshMs: 20 })));
+    listers.pending[0]?.reject(
+      Object.assign(new Error("not allowed"), { name: "AccessDeniedException" }),
+    );
+    await until(() => discovery.settled());
+    const labels = { account_id: "999999999999", region: "us-east-1", operation: "ListAccounts" };
+    expect((await metrics.apiRequests.get()).values).toEqual([{ labels, value: 1 }]);
+    expect((await metrics.apiRequestErrors.get()).values).toEqual([
+      { labels: { ...labels, error: "AccessDeniedException" }, value: 1 },
+    ]);
+    await until(() => listers.pending.length === 2);
+    listers.pending[1]?.resolve([member("111111111111")]);
+    await until(() => discovery.accounts().length === 1);
+    await until(() => listers.pending.length === 3);
+    listers.pending[2]?.reject(Object.assign(new Error("later"), { name: "TimeoutError" }));
+    await until(() => lines.length === 3);
+    const warnings = lines.filter((line) => line.level === 40 || line.level === "warn");
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        msg: "organizations refresh failed; keeping the last good account list",
+        error: "AccessDeniedException",
+        message: "not allowed",
+        kept: 0,
+      }),
+      expect.objectContaining({ error: "TimeoutError", message: "later", kept: 1 }),
+    ]);
+    discovery.stop();
+  });
+
+  it("labels ListAccounts with an empty account id while the default account is unknown", async () => {
+    const { discovery, listers, metrics } = setUpLogged(() => undefined);
+    discovery.configure(settings(discoveryConfig({ roleArn: undefined })));
+    listers.pending[0]?.resolve([]);
+    await until(() => discovery.settled());
+    expect((await metrics.apiRequests.get()).values[0]?.labels.account_id).toBe("");
+    discovery.stop();
+  });
+
+  it("aborts a running ListAccounts at stop, and gives it four timeouts before that", async () => {
+    const { discovery, signals } = setUpLogged();
+    discovery.configure({ ...settings(discoveryConfig()), timeoutMs: 1_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(signals[0]?.aborted).toBe(false);
+    discovery.stop();
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it("makes no lister for a config without discovery", () => {
+    const { discovery, created } = setUpLogged();
+    discovery.configure(settings(discoveryConfig()));
+    discovery.configure(settings(undefined));
+    expect(created()).toBe(1);
+    discovery.stop();
+  });
+});
+
+describe("Discovery timers (fake timers)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("leaves no refresh timer behind after a config change or stop", async () => {
+    const { discovery, listers } = setUpLogged();
+    discovery.configure(settings(discoveryConfig()));
+    listers.pending[0]?.resolve([member("111111111111")]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    discovery.configure(settings(discoveryConfig({ memberRoleName: "other" })));
+    expect(vi.getTimerCount()).toBe(0);
+    listers.pending[1]?.resolve([member("111111111111")]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    discovery.stop();
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
