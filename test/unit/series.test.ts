@@ -3,6 +3,7 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { MetricsCache } from "../../src/metrics/cache.js";
 import { escapeLabelValue, formatValue } from "../../src/metrics/exposition.js";
+import { storeFamilies, targetFamilies } from "../../src/metrics/series.js";
 import type { KeyStore } from "../../src/model.js";
 import { toKeyStore } from "../../src/poller/response.js";
 import { StateStore } from "../../src/state/state.js";
@@ -283,5 +284,30 @@ describe("snapshot → series", () => {
     expect(text).toContain("PUBLIC_ENDPOINT");
     expect(text).not.toContain("SECRET-TRUST-ANCHOR");
     expect(text).not.toContain("AKIASECRETXKSKEY0001");
+  });
+});
+
+describe("families", () => {
+  it("has the documented names, all gauges, each with a HELP sentence", () => {
+    const families = [...storeFamilies("1m"), ...targetFamilies("1m")];
+    expect(families.map((family) => family.name)).toEqual([
+      "aws_kms_custom_key_store_info",
+      "aws_kms_custom_key_store_connection_state",
+      "aws_kms_custom_key_store_connection_error",
+      "aws_kms_custom_key_store_creation_timestamp_seconds",
+      "kms_keystore_exporter_account_info",
+      "kms_keystore_exporter_target_up",
+      "kms_keystore_exporter_target_last_success_timestamp_seconds",
+      "kms_keystore_exporter_target_poll_duration_seconds",
+    ]);
+    for (const family of families) {
+      expect(family.type).toBe("gauge");
+      // promtool's metrics lint wants a HELP; ours are sentences.
+      expect(family.help, family.name).toMatch(/^[A-Z1-9].{20,}\.$/);
+    }
+    for (const family of storeFamilies("1m"))
+      expect(family.help).toContain(
+        "Polled from DescribeCustomKeyStores every 1m, not at scrape time.",
+      );
   });
 });

@@ -1,0 +1,92 @@
+import { gunzipSync } from "node:zlib";
+import { Gauge, Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { MetricsCache } from "../../src/metrics/cache.js";
+import type { KeyStore } from "../../src/model.js";
+import { StateStore } from "../../src/state/state.js";
+
+const TARGET = {
+  key: "111111111111/us-east-1",
+  accountId: "111111111111",
+  accountName: "prod",
+  region: "us-east-1",
+};
+
+function store(id: string): KeyStore {
+  return {
+    id,
+    name: id,
+    type: "AWS_CLOUDHSM",
+    state: "CONNECTED",
+    errorCode: undefined,
+    creationTimeSeconds: undefined,
+    cloudHsmClusterId: "",
+    xksProxyConnectivity: "",
+    xksProxyUriEndpoint: "",
+    xksProxyUriPath: "",
+    xksProxyVpcEndpointServiceName: "",
+  };
+}
+
+function setUp() {
+  const state = new StateStore();
+  state.setTargets([TARGET]);
+  state.recordSuccess(TARGET.key, [store("cks-1")], 1_800_000_000_000, 10);
+  const registry = new Registry();
+  return { state, registry, cache: new MetricsCache(state, registry, "1m") };
+}
+
+const text = async (cache: MetricsCache) => (await cache.render()).textParts.join("");
+
+describe("MetricsCache", () => {
+  it("reuses the rendered store part until a store list changes", async () => {
+    const { state, cache } = setUp();
+    const first = (await cache.render()).textParts[0];
+    state.recordSuccess(TARGET.key, [store("cks-1")], 1_800_000_060_000, 10);
+    expect((await cache.render()).textParts[0]).toBe(first);
+    state.recordSuccess(TARGET.key, [store("cks-2")], 1_800_000_120_000, 10);
+    const next = (await cache.render()).textParts[0];
+    expect(next).not.toBe(first);
+    expect(String(next)).toContain('custom_key_store_id="cks-2"');
+  });
+
+  it("quotes a new interval in the HELP texts, and keeps its cache for the same one", async () => {
+    const { cache } = setUp();
+    const first = (await cache.render()).textParts[0];
+    cache.setIntervalText("1m");
+    expect((await cache.render()).textParts[0]).toBe(first);
+    cache.setIntervalText("5m");
+    const rendered = await text(cache);
+    expect(rendered).toContain("every 5m");
+    expect(rendered).not.toContain("every 1m");
+  });
+
+  it("renders the target gauges anew after every poll", async () => {
+    const { state, cache } = setUp();
+    expect(await text(cache)).toContain(
+      'kms_keystore_exporter_target_last_success_timestamp_seconds{account_id="111111111111",region="us-east-1"} 1800000000\n',
+    );
+    state.recordSuccess(TARGET.key, [store("cks-1")], 1_800_000_060_000, 10);
+    expect(await text(cache)).toContain(
+      'kms_keystore_exporter_target_last_success_timestamp_seconds{account_id="111111111111",region="us-east-1"} 1800000060\n',
+    );
+  });
+
+  it("writes prom-client's NaN the standard way and touches nothing else", async () => {
+    const { registry, cache } = setUp();
+    new Gauge({ name: "odd_value", help: "Nanny state, Nan words.", registers: [registry] }).set(
+      Number.NaN,
+    );
+    const rendered = await text(cache);
+    expect(rendered).toContain("\nodd_value NaN\n");
+    expect(rendered).toContain("# HELP odd_value Nanny state, Nan words.\n");
+  });
+
+  it("serves the same text gzipped", async () => {
+    const { registry, cache } = setUp();
+    new Gauge({ name: "tail_gauge", help: "In the tail.", registers: [registry] }).set(3);
+    const rendered = await cache.render();
+    const gzipped = Buffer.concat(await rendered.gzipParts());
+    expect(gunzipSync(gzipped).toString("utf8")).toBe(rendered.textParts.join(""));
+  });
+});
