@@ -47,4 +47,11 @@ describe("TargetRateLimiter (fake timers)", () => {
     vi.advanceTimersByTime(RECOVERY_MS * 3);
     expect(limiter.currentRate()).toBe(4);
   });
+
+  it("refuses a caller whose signal already aborted, even with tokens to spare", async () => {
+    const limiter = new TargetRateLimiter({ perSecond: 1, burst: 2 });
+    await expect(limiter.acquire(AbortSignal.abort(new Error("gone")))).rejects.toThrow("gone");
+    expect(await limiter.acquire(signal())).toBe(0);
+    expect(await limiter.acquire(signal())).toBe(0);
+  });
 });

@@ -2,6 +2,7 @@ import { gunzipSync } from "node:zlib";
 import { Gauge, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { MetricsCache } from "../../src/metrics/cache.js";
+import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import type { KeyStore } from "../../src/model.js";
 import { StateStore } from "../../src/state/state.js";
 
@@ -88,5 +89,41 @@ describe("MetricsCache", () => {
     const rendered = await cache.render();
     const gzipped = Buffer.concat(await rendered.gzipParts());
     expect(gunzipSync(gzipped).toString("utf8")).toBe(rendered.textParts.join(""));
+  });
+});
+
+describe("MetricsCache with the exporter's own metrics", () => {
+  it("serves every one of them after the store and target families", async () => {
+    const state = new StateStore();
+    const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
+    const rendered = await text(new MetricsCache(state, metrics.registry, "1m"));
+    for (const name of [
+      "kms_keystore_exporter_build_info",
+      "kms_keystore_exporter_poll_interval_seconds",
+      "kms_keystore_exporter_api_requests_total",
+      "kms_keystore_exporter_api_request_errors_total",
+      "kms_keystore_exporter_target_poll_errors_total",
+      "kms_keystore_exporter_rate_limit_wait_seconds_total",
+      "kms_keystore_exporter_shard_targets",
+      "kms_keystore_exporter_config_last_reload_successful",
+      "kms_keystore_exporter_config_last_reload_success_timestamp_seconds",
+      "kms_keystore_exporter_discovery_accounts",
+      "kms_keystore_exporter_discovery_refresh_failures_total",
+      "kms_keystore_exporter_discovery_last_success_timestamp_seconds",
+      "process_cpu_seconds_total",
+    ]) {
+      expect(rendered, name).toMatch(new RegExp(`^# TYPE ${name} (gauge|counter)$`, "m"));
+    }
+    expect(rendered.indexOf("kms_keystore_exporter_build_info")).toBeGreaterThan(
+      rendered.indexOf("kms_keystore_exporter_target_up"),
+    );
+  });
+
+  it("labels the shard gauge by shard", async () => {
+    const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
+    metrics.shardTargets.set({ shard: "0" }, 12);
+    expect(await metrics.registry.metrics()).toContain(
+      'kms_keystore_exporter_shard_targets{shard="0"} 12',
+    );
   });
 });

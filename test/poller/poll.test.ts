@@ -311,4 +311,26 @@ describe("pollTarget attempts (fake timers)", () => {
     controller.abort();
     await outcome;
   });
+
+  it("names an unexpected failure outside the KMS call by what it is", async () => {
+    const broken = {
+      acquire: async () => {
+        throw Object.assign(new Error("limiter broke"), { name: "LimiterError" });
+      },
+      onThrottled: () => {},
+    };
+    const outcome = expect(
+      poll(scripted([page([])]), { rateLimiter: broken }),
+    ).rejects.toMatchObject({ errorName: "LimiterError", message: "limiter broke" });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await outcome;
+  });
+
+  it("names a call that rejects with nothing an UnknownError", async () => {
+    const client = { send: () => Promise.reject(undefined) };
+    await expect(poll(client)).rejects.toMatchObject({
+      errorName: "UnknownError",
+      message: "UnknownError",
+    });
+  });
 });

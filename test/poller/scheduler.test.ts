@@ -119,10 +119,12 @@ describe("Scheduler (fake timers)", () => {
     scheduler.setTargets([A, B]);
     await vi.advanceTimersByTimeAsync(1_000);
     scheduler.configure({ intervalMs: 10_000, concurrency: 10 });
-    await vi.advanceTimersByTimeAsync(29_000);
-    // Phases 0 and 5 s of the 10 s interval (counted from the scheduler's start).
-    expect(startsOf(A.key)).toEqual([0, 10_000, 20_000, 30_000]);
-    expect(startsOf(B.key)).toEqual([0, 5_000, 15_000, 25_000]);
+    await vi.advanceTimersByTimeAsync(99_000);
+    // Phases 0 and 5 s of the 10 s interval (counted from the scheduler's start); the old
+    // timers (A at 60 s, B at 90 s) are gone.
+    const every10s = (from: number) => Array.from({ length: 10 }, (_, i) => from + i * 10_000);
+    expect(startsOf(A.key)).toEqual([0, ...every10s(10_000)]);
+    expect(startsOf(B.key)).toEqual([0, ...every10s(5_000)]);
     await scheduler.stop();
   });
 
@@ -181,5 +183,17 @@ describe("Scheduler (fake timers)", () => {
     await vi.advanceTimersByTimeAsync(5_000);
     expect(calls).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("does not bring a removed target back when the interval changes", async () => {
+    const { poll, startsOf } = polls();
+    const scheduler = new Scheduler({ intervalMs: 60_000, concurrency: 10, poll });
+    scheduler.setTargets([A, B]);
+    scheduler.setTargets([A]);
+    scheduler.configure({ intervalMs: 10_000, concurrency: 10 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(startsOf(B.key)).toEqual([0]);
+    expect(scheduler.skippedPolls(B.key)).toBe(0);
+    await scheduler.stop();
   });
 });

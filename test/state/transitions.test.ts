@@ -58,5 +58,7 @@ describe("sameStores", () => {
     expect(sameStores([a, b], [b, a])).toBe(false);
     expect(sameStores([a], [a, b])).toBe(false);
     expect(sameStores([a], [{ ...a, name: "renamed" }])).toBe(false);
+    expect(sameStores([a], undefined)).toBe(false);
+    expect(sameStores([a, b], [a, { ...b, state: "FAILED" }])).toBe(false);
   });
 });

@@ -38,7 +38,7 @@ describe("listOrganizationMembers", () => {
             Arn: arn("aws-us-gov", "222222222222"),
           },
           { Id: "333333333333", Name: "no arn", Status: "ACTIVE" },
-          { Id: "444444444444", Status: "ACTIVE", Arn: "not an arn" },
+          { Id: "444444444444", Status: "ACTIVE", Arn: "not an arn:aws-cn:x" },
         ],
       },
     ]);
