@@ -307,6 +307,7 @@ function setUpWith(options: {
       retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
+      stores: undefined,
       ...options.settings,
     }),
     state,
