@@ -202,12 +202,12 @@ export class Exporter {
           region: this.config.stsRegion ?? discovery.region,
         })
       : undefined;
-    return (signal: AbortSignal, onPage: () => void) => {
+    return (signal: AbortSignal, onRequest: (operation: string) => void) => {
       const client = new OrganizationsClient({
         ...this.pool.clientOptions(discovery.region, credentials),
         maxAttempts: 3,
       });
-      return listOrganizationMembers(client, signal, onPage);
+      return listOrganizationMembers(client, discovery, signal, onRequest);
     };
   }
 }

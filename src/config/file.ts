@@ -103,6 +103,12 @@ const storeFilter = z.strictObject({
   types: z.array(z.enum(STORE_TYPES)).min(1).optional(),
 });
 
+/** An OU id (ou-…) or a root id (r-…), as Organizations spells them. */
+const unitOrRootId = z.string().regex(/^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, {
+  error: (issue) =>
+    `${shown(issue.input)} is not an organizational unit id (like ou-a1b2-c3d4e5f6) or root id (like r-a1b2)`,
+});
+
 const account = z.strictObject({
   roleArn: roleArn.optional(),
   externalId: externalId.optional(),
@@ -124,6 +130,8 @@ const organizations = z.strictObject({
   /** Organizations' endpoint; default: the one of the partition (us-east-1 for aws). */
   region: region.optional(),
   excludeAccounts: z.array(accountId).optional(),
+  includeOrganizationalUnits: z.array(unitOrRootId).min(1).optional(),
+  excludeOrganizationalUnits: z.array(unitOrRootId).min(1).optional(),
   regions: regionList.optional(),
 });
 

@@ -128,6 +128,8 @@ function discoveryOf(
     memberExternalId: organizations.memberExternalId,
     refreshMs: organizations.refresh ?? DEFAULTS.discoveryRefreshMs,
     excludeAccounts: organizations.excludeAccounts ?? [],
+    includeOrganizationalUnits: organizations.includeOrganizationalUnits ?? [],
+    excludeOrganizationalUnits: organizations.excludeOrganizationalUnits ?? [],
     regions: organizations.regions,
   };
 }

@@ -34,6 +34,10 @@ export interface OrganizationsDiscovery {
   /** Where Organizations is called: the file's, or the one of the partition. */
   region: string;
   excludeAccounts: string[];
+  /** Only accounts under these OUs or roots, recursively; empty: every account. */
+  includeOrganizationalUnits: string[];
+  /** Accounts under these OUs, recursively, are left out (after include). */
+  excludeOrganizationalUnits: string[];
   /** Regions of discovered accounts; undefined: the default regions. */
   regions: string[] | undefined;
 }

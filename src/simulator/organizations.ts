@@ -2,15 +2,22 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { partitionOfRegion } from "../aws/partition.js";
 import { pickFault } from "./faults.js";
+import { accountsUnder, childrenOf, isParent } from "./organization-tree.js";
 import type { Outcome } from "./outcome.js";
 import { htmlUnavailable, jsonErrorWith, jsonReply, type Reply } from "./replies.js";
-import type { AccountSpec, FaultKind } from "./scenario.js";
+import type { AccountSpec, FaultKind, OrganizationsSpec } from "./scenario.js";
 import type { Identity, World } from "./world.js";
 
-/** Organizations over awsJson1_1: `X-Amz-Target: AWSOrganizationsV20161128.<Op>`. */
+/**
+ * Organizations over awsJson1_1: `X-Amz-Target: AWSOrganizationsV20161128.<Op>`. ListAccounts,
+ * and the tree: ListChildren and ListAccountsForParent.
+ */
 export const ORGANIZATIONS_TARGET_PREFIX = "AWSOrganizationsV20161128.";
 
-/** AWS caps ListAccounts pages at 20 whatever MaxResults says. */
+/** The operations the simulator answers. */
+const OPERATIONS = new Set(["ListAccounts", "ListChildren", "ListAccountsForParent"]);
+
+/** AWS caps these pages at 20 whatever MaxResults says. */
 const MAX_RESULTS = 20;
 const DEFAULT_JOINED = Date.parse("2021-06-01T00:00:00Z") / 1000;
 
@@ -34,10 +41,17 @@ interface WireAccount {
   JoinedTimestamp: number;
 }
 
-const requestSchema = z.object({
+const pageRequest = {
   NextToken: z.string().min(1).optional(),
   MaxResults: z.number().int().min(1).max(MAX_RESULTS).optional(),
+};
+const listAccountsRequest = z.object(pageRequest);
+const listChildrenRequest = z.object({
+  ...pageRequest,
+  ParentId: z.string().min(1),
+  ChildType: z.enum(["ACCOUNT", "ORGANIZATIONAL_UNIT"]),
 });
+const listAccountsForParentRequest = z.object({ ...pageRequest, ParentId: z.string().min(1) });
 
 function error(status: number, name: string, message: string, reason?: string): Reply {
   const fields: Record<string, string> = { Message: message };
@@ -100,51 +114,98 @@ function toWireAccount(
   return wire;
 }
 
-function listAccountsReply(
+type Request = z.infer<typeof listAccountsRequest>;
+
+/** The request body checked against its schema, or the error AWS would answer. */
+function parseRequest<S extends z.ZodType<Request>>(
   body: string,
-  world: World,
-  managementAccountId: string,
-  repeatToken: boolean,
-  partition: string,
-): Reply {
-  let request: unknown;
+  schema: S,
+): { request: z.infer<S> } | { reply: Reply } {
+  let raw: unknown;
   try {
-    request = body === "" ? {} : JSON.parse(body);
+    raw = body === "" ? {} : JSON.parse(body);
   } catch {
-    return error(400, "SerializationException", "Request body is not valid JSON");
+    return { reply: error(400, "SerializationException", "Request body is not valid JSON") };
   }
-  const parsed = requestSchema.safeParse(request);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return error(
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { request: parsed.data };
+  const issue = parsed.error.issues[0];
+  return {
+    reply: error(
       400,
       "InvalidInputException",
       `1 validation error detected: '${issue?.path.join(".") || "request"}' ${issue?.message}`,
       issue?.path[0] === "MaxResults" ? "INVALID_INPUT" : undefined,
-    );
-  }
-  const { NextToken: token, MaxResults: maxResults } = parsed.data;
+    ),
+  };
+}
+
+/** One page of a list: `field` holds the items; NextToken while more remain. */
+function page(
+  field: string,
+  items: readonly unknown[],
+  request: Request,
+  world: World,
+  repeatToken: boolean,
+): Reply {
   let offset = 0;
-  if (token !== undefined) {
-    const decoded = world.organizationMarkers.decode(token);
+  if (request.NextToken !== undefined) {
+    const decoded = world.organizationMarkers.decode(request.NextToken);
     if (decoded === undefined) return invalidToken();
     offset = decoded;
   }
-  const organizations = world.organizations;
-  const size = Math.min(maxResults ?? MAX_RESULTS, organizations?.pageSize ?? MAX_RESULTS);
-  const members = world.accounts;
-  const orgId = organizationId(managementAccountId);
-  const Accounts = members
-    .slice(offset, offset + size)
-    .map((account) => toWireAccount(account, managementAccountId, orgId, partition));
-  const next = offset + size;
+  const size = Math.min(
+    request.MaxResults ?? MAX_RESULTS,
+    world.organizations?.pageSize ?? MAX_RESULTS,
+  );
+  const slice = items.slice(offset, offset + size);
   if (repeatToken) {
-    return jsonReply({ Accounts, NextToken: world.organizationMarkers.encode(offset) });
+    return jsonReply({ [field]: slice, NextToken: world.organizationMarkers.encode(offset) });
   }
   // Like KMS's NextMarker, the JS paginator stops only when NextToken is absent.
-  return next < members.length
-    ? jsonReply({ Accounts, NextToken: world.organizationMarkers.encode(next) })
-    : jsonReply({ Accounts });
+  const next = offset + size;
+  return next < items.length
+    ? jsonReply({ [field]: slice, NextToken: world.organizationMarkers.encode(next) })
+    : jsonReply({ [field]: slice });
+}
+
+const parentNotFound = () =>
+  error(
+    400,
+    "ParentNotFoundException",
+    "We can't find a root or OU with the ParentId that you specified.",
+  );
+
+/** ListAccounts, ListChildren and ListAccountsForParent, for the management account. */
+function listReply(
+  call: OrganizationsCall,
+  world: World,
+  organizations: OrganizationsSpec,
+  repeatToken: boolean,
+): Reply {
+  const { managementAccountId } = organizations;
+  const orgId = organizationId(managementAccountId);
+  const partition = partitionOfRegion(call.region);
+  const wire = (accounts: readonly AccountSpec[]) =>
+    accounts.map((account) => toWireAccount(account, managementAccountId, orgId, partition));
+  if (call.operation === "ListAccounts") {
+    const parsed = parseRequest(call.body, listAccountsRequest);
+    if ("reply" in parsed) return parsed.reply;
+    return page("Accounts", wire(world.accounts), parsed.request, world, repeatToken);
+  }
+  if (call.operation === "ListChildren") {
+    const parsed = parseRequest(call.body, listChildrenRequest);
+    if ("reply" in parsed) return parsed.reply;
+    const { ParentId, ChildType } = parsed.request;
+    if (!isParent(organizations, ParentId)) return parentNotFound();
+    const children = childrenOf(organizations, world.accounts, ParentId, ChildType);
+    return page("Children", children, parsed.request, world, repeatToken);
+  }
+  const parsed = parseRequest(call.body, listAccountsForParentRequest);
+  if ("reply" in parsed) return parsed.reply;
+  if (!isParent(organizations, parsed.request.ParentId)) return parentNotFound();
+  const accounts = accountsUnder(organizations, world.accounts, parsed.request.ParentId);
+  return page("Accounts", wire(accounts), parsed.request, world, repeatToken);
 }
 
 /** Half of the body, so that a client sees a 200 whose JSON ends mid-document. */
@@ -157,7 +218,7 @@ export function answerOrganizations(
   world: World,
   random: () => number,
 ): Outcome {
-  if (call.operation !== "ListAccounts") {
+  if (!OPERATIONS.has(call.operation)) {
     return {
       reply: error(
         400,
@@ -166,7 +227,7 @@ export function answerOrganizations(
       ),
     };
   }
-  world.listAccountsCalls += 1;
+  world.organizationsCalls += 1;
   const organizations = world.organizations;
   if (organizations === undefined) {
     return {
@@ -178,7 +239,7 @@ export function answerOrganizations(
     };
   }
   const { managementAccountId } = organizations;
-  const fault = pickFault(organizations.faults, world.listAccountsCalls, random);
+  const fault = pickFault(organizations.faults, world.organizationsCalls, random);
   if (fault !== undefined) {
     const { kind } = fault;
     if (kind === "hang" || kind === "reset") return { drop: kind, fault: kind };
@@ -186,13 +247,7 @@ export function answerOrganizations(
     if (canned) return { reply: canned(), fault: kind };
   }
   if (call.caller.accountId !== managementAccountId) return { reply: accessDenied() };
-  const reply = listAccountsReply(
-    call.body,
-    world,
-    managementAccountId,
-    fault?.kind === "repeat-marker",
-    partitionOfRegion(call.region),
-  );
+  const reply = listReply(call, world, organizations, fault?.kind === "repeat-marker");
   if (fault === undefined) return { reply };
   if (fault.kind === "truncated-json") return { reply: truncated(reply), fault: fault.kind };
   return { reply, fault: fault.kind, delayMs: fault.delay };

@@ -13,8 +13,11 @@ import { parseDuration } from "../config/duration.js";
  * - `defaultAccountId`: the account of credentials the simulator did not issue itself.
  * - `rateLimit: {perSecond, burst}`: default DescribeCustomKeyStores token bucket for every
  *   account × region (a region's own `rateLimit` wins). Over the limit: 400 ThrottlingException.
- * - `organizations: {managementAccountId, pageSize, faults}`: turns on Organizations
- *   ListAccounts for callers in the management account. Every entry of `accounts` is a member.
+ * - `organizations: {managementAccountId, pageSize, faults, rootId, organizationalUnits}`:
+ *   turns on Organizations (ListAccounts, ListChildren, ListAccountsForParent) for callers
+ *   in the management account. Every entry of `accounts` is a member, under its `parent`
+ *   OU (default: the root); `organizationalUnits[]` are `{id, name, parent}`. Faults count
+ *   every Organizations call.
  * - `accounts[]`: `id`, `name`, `email`, `status` (ACTIVE | SUSPENDED | PENDING_CLOSURE),
  *   `denyAssumeRole`, and `regions[]` with `region`, `pageSize`, `rateLimit`, `generate`,
  *   `stores`, `clusters` and `faults`.
@@ -155,14 +158,42 @@ const rateLimit = z
 
 const accountStatus = z.enum(["ACTIVE", "SUSPENDED", "PENDING_CLOSURE"]);
 
+const rootId = z.string().regex(/^r-[0-9a-z]{4,32}$/, "must be a root id such as r-a1b2");
+const unitId = z
+  .string()
+  .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, "must be an OU id such as ou-a1b2-abcdefgh");
+
+const organizationalUnitSpec = z
+  .object({
+    id: unitId,
+    name: z.string().optional(),
+    /** The root (default) or another OU. */
+    parent: z.string().optional(),
+  })
+  .strict();
+
 const organizationsSpec = z
   .object({
     managementAccountId: accountId,
-    /** Largest ListAccounts page, whatever MaxResults asks for (AWS allows at most 20). */
+    /** Largest page of any Organizations list, whatever MaxResults asks (AWS allows 20). */
     pageSize: z.number().int().min(1).max(20).optional(),
     faults: z.array(faultSpec).default([]),
+    rootId: rootId.optional(),
+    organizationalUnits: z.array(organizationalUnitSpec).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    reportDuplicates(spec.organizationalUnits, "id", ctx, ["organizationalUnits"]);
+    const known = new Set([spec.rootId ?? "r-a1b2", ...spec.organizationalUnits.map((u) => u.id)]);
+    spec.organizationalUnits.forEach((unit, index) => {
+      if (unit.parent !== undefined && (!known.has(unit.parent) || unit.parent === unit.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["organizationalUnits", index, "parent"],
+          message: `unknown parent "${unit.parent}"`,
+        });
+    });
+  });
 
 const generateSpec = z
   .object({
@@ -199,6 +230,8 @@ const accountSpec = z
     /** Organizations member status; default ACTIVE. */
     status: accountStatus.optional(),
     denyAssumeRole: z.boolean().optional(),
+    /** The OU the account is in (ListChildren, ListAccountsForParent); default: the root. */
+    parent: z.string().optional(),
     regions: z.array(regionSpec).default([]),
   })
   .strict()
@@ -237,6 +270,7 @@ function reportDuplicates<K extends string>(
 }
 
 export type Scenario = z.output<typeof scenarioSchema>;
+export type OrganizationalUnitSpec = z.output<typeof organizationalUnitSpec>;
 export type AccountSpec = z.output<typeof accountSpec>;
 export type StoreSpec = z.output<typeof storeSpec>;
 export type ClusterSpec = z.output<typeof clusterSpec>;

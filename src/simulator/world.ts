@@ -123,8 +123,8 @@ export class World {
   private readonly identities = new Map<string, Identity>();
   private accountList: AccountSpec[] = [];
   private readonly accountsById = new Map<string, AccountSpec>();
-  /** Calls to Organizations ListAccounts, which `organizations.faults` key on. */
-  listAccountsCalls = 0;
+  /** Calls to Organizations (any operation), which `organizations.faults` key on. */
+  organizationsCalls = 0;
   readonly organizationMarkers: MarkerCodec;
 
   constructor(

@@ -49,6 +49,12 @@ export function describeConfig(config: Config): string {
     lines.push(
       `plus every ACTIVE account of the organization (ListAccounts in ${discovery.region} via ${discovery.roleArn ?? "the default credentials"}, every ${formatDuration(discovery.refreshMs)})` +
         `, through role ${discovery.memberRoleName}, in ${regions.join(", ")}` +
+        (discovery.includeOrganizationalUnits.length > 0
+          ? `, only under ${discovery.includeOrganizationalUnits.join(", ")}`
+          : "") +
+        (discovery.excludeOrganizationalUnits.length > 0
+          ? `, not under ${discovery.excludeOrganizationalUnits.join(", ")}`
+          : "") +
         (discovery.excludeAccounts.length > 0
           ? `, except ${discovery.excludeAccounts.join(", ")}`
           : ""),

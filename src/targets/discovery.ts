@@ -6,10 +6,10 @@ import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Account } from "../model.js";
 import { memberAccounts, type OrganizationMember } from "./organizations.js";
 
-/** All pages of ListAccounts; `onPage` is called once per answered page. */
+/** The organisation's members; `onRequest` is called before each Organizations request. */
 export type ListMembers = (
   signal: AbortSignal,
-  onPage: () => void,
+  onRequest: (operation: string) => void,
 ) => Promise<OrganizationMember[]>;
 
 export interface DiscoveryOptions {
@@ -95,14 +95,18 @@ export class Discovery {
           ? accountIdOfRoleArn(discovery.roleArn)
           : this.options.defaultAccountId()) ?? "",
       region: discovery.region,
-      operation: "ListAccounts",
     };
+    // The operation of the request in flight, which a failure is counted under.
+    let operation = "ListAccounts";
     try {
       const signal = AbortSignal.any([
         this.stopController.signal,
         AbortSignal.timeout(timeoutMs * 4),
       ]);
-      const members = await list(signal, () => metrics.apiRequests.inc(labels));
+      const members = await list(signal, (current) => {
+        operation = current;
+        metrics.apiRequests.inc({ ...labels, operation });
+      });
       if (!this.current(generation)) return;
       this.discovered = memberAccounts(members, discovery, defaultRegions);
       metrics.discoveryAccounts.set(this.discovered.length);
@@ -115,9 +119,7 @@ export class Discovery {
     } catch (error) {
       if (!this.current(generation)) return;
       const name = classifyError(error).name;
-      // The failed call was not counted by the per-page hook.
-      metrics.apiRequests.inc(labels);
-      metrics.apiRequestErrors.inc({ ...labels, error: name });
+      metrics.apiRequestErrors.inc({ ...labels, operation, error: name });
       metrics.discoveryRefreshFailures.inc();
       logger.warn(
         { error: name, message: (error as Error).message, kept: this.discovered?.length ?? 0 },

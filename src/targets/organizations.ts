@@ -1,4 +1,10 @@
-import { type OrganizationsClient, paginateListAccounts } from "@aws-sdk/client-organizations";
+import {
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListChildrenCommand,
+  type Account as OrganizationsAccount,
+  type OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { partitionOfArn, roleArnOf } from "../aws/arn.js";
 import type { OrganizationsDiscovery } from "../config/types.js";
 import type { Account } from "../model.js";
@@ -11,29 +17,117 @@ export interface OrganizationMember {
   partition: string;
 }
 
-/** Every member account (all pages of ListAccounts). */
+/** Called before each Organizations request, with its operation (the requests counter). */
+export type OnRequest = (operation: string) => void;
+
+/** Organizations allows five levels of OUs; deeper means a broken answer, not a tree. */
+const MAX_DEPTH = 8;
+
+/** Every page of one list, following NextToken; a repeated token ends it as an error. */
+async function allPages<T>(
+  operation: string,
+  onRequest: OnRequest,
+  fetchPage: (token: string | undefined) => Promise<{ items: T[] | undefined; next?: string }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    onRequest(operation);
+    const page = await fetchPage(token);
+    items.push(...(page.items ?? []));
+    if (page.next !== undefined && page.next === token) {
+      throw new Error(`${operation} repeated its NextToken`);
+    }
+    token = page.next;
+  } while (token !== undefined);
+  return items;
+}
+
+function toMembers(accounts: OrganizationsAccount[]): OrganizationMember[] {
+  return accounts.flatMap((account) =>
+    account.Id && /^\d{12}$/.test(account.Id)
+      ? [
+          {
+            id: account.Id,
+            name: account.Name,
+            // Newer answers carry State; Status is deprecated but still sent.
+            status: account.Status,
+            partition: partitionOfArn(account.Arn ?? "") ?? "aws",
+          },
+        ]
+      : [],
+  );
+}
+
+/** Which part of the organisation to list; both empty: every account (ListAccounts). */
+export interface UnitFilter {
+  includeOrganizationalUnits: string[];
+  excludeOrganizationalUnits: string[];
+}
+
+/**
+ * The organisation's member accounts: all of them (ListAccounts), or those under the
+ * included OUs or roots, recursively (ListAccountsForParent and ListChildren), less those
+ * under the excluded OUs.
+ */
 export async function listOrganizationMembers(
   client: OrganizationsClient,
+  units: UnitFilter,
   signal: AbortSignal,
-  onPage: () => void,
+  onRequest: OnRequest,
 ): Promise<OrganizationMember[]> {
-  const members: OrganizationMember[] = [];
-  const pages = paginateListAccounts({ client, stopOnSameToken: true }, {});
-  for await (const page of pages) {
-    onPage();
-    signal.throwIfAborted();
-    for (const account of page.Accounts ?? []) {
-      if (!account.Id || !/^\d{12}$/.test(account.Id)) continue;
-      members.push({
-        id: account.Id,
-        name: account.Name,
-        // Newer answers carry State; Status is deprecated but still sent.
-        status: account.Status,
-        partition: partitionOfArn(account.Arn ?? "") ?? "aws",
-      });
-    }
-  }
-  return members;
+  const send = { abortSignal: signal };
+  const everyAccount = async () =>
+    toMembers(
+      await allPages("ListAccounts", onRequest, async (NextToken) => {
+        const page = await client.send(new ListAccountsCommand({ NextToken }), send);
+        return { items: page.Accounts, next: page.NextToken };
+      }),
+    );
+  const visited = new Set<string>();
+  const under = async (parentId: string, depth: number): Promise<OrganizationMember[]> => {
+    if (visited.has(parentId)) return [];
+    if (depth > MAX_DEPTH) throw new Error(`organizational units nest deeper than ${MAX_DEPTH}`);
+    visited.add(parentId);
+    const accounts = await allPages("ListAccountsForParent", onRequest, async (NextToken) => {
+      const page = await client.send(
+        new ListAccountsForParentCommand({ ParentId: parentId, NextToken }),
+        send,
+      );
+      return { items: page.Accounts, next: page.NextToken };
+    });
+    const units = await allPages("ListChildren", onRequest, async (NextToken) => {
+      const page = await client.send(
+        new ListChildrenCommand({
+          ParentId: parentId,
+          ChildType: "ORGANIZATIONAL_UNIT",
+          NextToken,
+        }),
+        send,
+      );
+      return { items: page.Children, next: page.NextToken };
+    });
+    const nested: OrganizationMember[] = [];
+    for (const unit of units) if (unit.Id) nested.push(...(await under(unit.Id, depth + 1)));
+    return [...toMembers(accounts), ...nested];
+  };
+  const collect = async (parents: string[]) => {
+    const found: OrganizationMember[] = [];
+    for (const parent of parents) found.push(...(await under(parent, 0)));
+    return found;
+  };
+  const included =
+    units.includeOrganizationalUnits.length === 0
+      ? await everyAccount()
+      : await collect(units.includeOrganizationalUnits);
+  visited.clear();
+  const excluded = new Set((await collect(units.excludeOrganizationalUnits)).map((m) => m.id));
+  const seen = new Set<string>();
+  return included.filter((member) => {
+    if (excluded.has(member.id) || seen.has(member.id)) return false;
+    seen.add(member.id);
+    return true;
+  });
 }
 
 /** ACTIVE members not excluded → accounts reached through the member role. */

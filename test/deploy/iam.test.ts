@@ -43,10 +43,12 @@ function permissions(statements: Statement[]): { action: string; optional: boole
     .sort((a, b) => a.action.localeCompare(b.action));
 }
 
-/** The member role grants DescribeCustomKeyStores, and ListAccounts only when opted in. */
+/** The member role grants DescribeCustomKeyStores, and Organizations' lists only when opted in. */
 const MEMBER_PERMISSIONS = [
   { action: "kms:DescribeCustomKeyStores", optional: false },
   { action: "organizations:ListAccounts", optional: true },
+  { action: "organizations:ListAccountsForParent", optional: true },
+  { action: "organizations:ListChildren", optional: true },
 ];
 
 describe("the IAM guard", () => {
@@ -101,7 +103,11 @@ describe("deploy/iam", () => {
     expect(statements.map((statement) => statement.actions)).toEqual([
       ["sts:AssumeRole"],
       ["kms:DescribeCustomKeyStores"],
-      ["organizations:ListAccounts"],
+      [
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+        "organizations:ListChildren",
+      ],
     ]);
     const assume = JSON.parse(readText(join(IAM_DIR, "exporter-policy.json"))).Statement[0];
     expect(assume.Resource).toBe(`arn:*:iam::*:role/${configuredMemberRole}`);

@@ -21,6 +21,8 @@ export interface Statement {
 export const PERMISSION_ACTIONS = new Set([
   "kms:DescribeCustomKeyStores",
   "organizations:ListAccounts",
+  "organizations:ListAccountsForParent",
+  "organizations:ListChildren",
   "sts:AssumeRole",
 ]);
 /** Everything a trust policy here may allow. */

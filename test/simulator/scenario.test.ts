@@ -46,6 +46,7 @@ accounts:
       managementAccountId: "111111111111",
       pageSize: 10,
       faults: [{ kind: "throttling", calls: [1] }],
+      organizationalUnits: [],
     });
     expect(scenario.accounts[0]).toMatchObject({ email: "root@example.com", status: "SUSPENDED" });
     expect(scenario.accounts[0]?.regions[0]?.rateLimit).toEqual({ perSecond: 0.5 });
@@ -113,6 +114,11 @@ accounts:
       "an organizations page size over 20",
       'organizations: {managementAccountId: "111111111111", pageSize: 21}',
       /organizations\.pageSize/,
+    ],
+    [
+      "an OU under an unknown parent",
+      'organizations: {managementAccountId: "111111111111", organizationalUnits: [{id: ou-a1b2-aaaaaaaa, parent: ou-a1b2-zzzzzzzz}]}',
+      /unknown parent "ou-a1b2-zzzzzzzz"/,
     ],
     [
       "an unknown account status",

@@ -52,12 +52,14 @@ describe("describeConfig", () => {
           refreshMs: 3_600_000,
           region: "us-east-1",
           excludeAccounts: ["555555555555"],
+          includeOrganizationalUnits: ["ou-a1b2-prod0001", "r-a1b2"],
+          excludeOrganizationalUnits: ["ou-a1b2-sandbox1"],
           regions: ["eu-west-1"],
         },
       }),
     );
     expect(text).toContain(
-      `plus every ACTIVE account of the organization (ListAccounts in us-east-1 via ${role("999999999999")}, every 1h), through role kms-reader, in eu-west-1, except 555555555555\n`,
+      `plus every ACTIVE account of the organization (ListAccounts in us-east-1 via ${role("999999999999")}, every 1h), through role kms-reader, in eu-west-1, only under ou-a1b2-prod0001, r-a1b2, not under ou-a1b2-sandbox1, except 555555555555\n`,
     );
     expect(text).toContain("targets (accounts × regions): 0 before discovery\n");
     expect(text).toContain("config OK\n");

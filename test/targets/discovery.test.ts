@@ -15,6 +15,8 @@ function discoveryConfig(overrides: Partial<OrganizationsDiscovery> = {}): Organ
     refreshMs: 3_600_000,
     region: "us-east-1",
     excludeAccounts: [],
+    includeOrganizationalUnits: [],
+    excludeOrganizationalUnits: [],
     regions: undefined,
     ...overrides,
   };
@@ -33,16 +35,10 @@ function controlledListers() {
   }> = [];
   const createLister =
     (config: OrganizationsDiscovery): ListMembers =>
-    (_signal, onPage) =>
+    (_signal, onRequest) =>
       new Promise((resolve, reject) => {
-        pending.push({
-          config,
-          resolve: (members) => {
-            onPage();
-            resolve(members);
-          },
-          reject,
-        });
+        onRequest("ListAccounts");
+        pending.push({ config, resolve, reject });
       });
   return { pending, createLister };
 }

@@ -379,6 +379,8 @@ discovery:
     memberRoleName: kms-keystore-exporter
     refresh: 30m
     excludeAccounts: ["123456789012"]
+    includeOrganizationalUnits: [ou-a1b2-prod0001]
+    excludeOrganizationalUnits: [ou-a1b2-sandbox1]
 shard: {index: 1, count: 3}
 `;
     const config = load(["--config.file=c.yml"], { "c.yml": file });
@@ -392,6 +394,9 @@ shard: {index: 1, count: 3}
       memberRoleName: "kms-keystore-exporter",
       refreshMs: 1_800_000,
       excludeAccounts: ["123456789012"],
+      includeOrganizationalUnits: ["ou-a1b2-prod0001"],
+      excludeOrganizationalUnits: ["ou-a1b2-sandbox1"],
+      region: "us-east-1",
     });
     // Flags win over the file, so one ConfigMap serves every replica.
     expect(load(["--config.file=c.yml", "--shard.index=2"], { "c.yml": file }).shard).toEqual({
@@ -466,6 +471,12 @@ shard: {index: 1, count: 3}
       "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: r, excludeAccounts: ['12']}}",
       [],
       /^c\.yml: discovery\.organizations\.excludeAccounts\[0\]: "12" is not a 12-digit account id$/,
+    ],
+    [
+      "bad organizational unit",
+      "regions: [us-east-1]\ndiscovery: {organizations: {memberRoleName: r, includeOrganizationalUnits: [prod], excludeOrganizationalUnits: []}}",
+      [],
+      /^c\.yml: discovery\.organizations\.includeOrganizationalUnits\[0\]: "prod" is not an organizational unit id \(like ou-a1b2-c3d4e5f6\) or root id \(like r-a1b2\)\nc\.yml: discovery\.organizations\.excludeOrganizationalUnits: the list is empty$/,
     ],
     [
       "unknown discovery source",

@@ -32,6 +32,8 @@ const FULL = {
       refresh: "1h",
       region: "us-east-1",
       excludeAccounts: ["123456789012"],
+      includeOrganizationalUnits: ["ou-a1b2-prod0001"],
+      excludeOrganizationalUnits: ["ou-a1b2-sandbox1"],
       regions: ["us-east-1"],
     },
   },

@@ -51,6 +51,8 @@ describe("accounts and targets", () => {
       refreshMs: 3_600_000,
       region: "us-east-1",
       excludeAccounts: ["333333333333"],
+      includeOrganizationalUnits: [],
+      excludeOrganizationalUnits: [],
       regions: undefined,
     };
     const accounts = memberAccounts(

@@ -32,6 +32,8 @@ const DISCOVERY = {
     refreshMs: 300,
     region: "us-east-1",
     excludeAccounts: [MANAGEMENT],
+    includeOrganizationalUnits: [],
+    excludeOrganizationalUnits: [],
     regions: undefined,
   },
 };

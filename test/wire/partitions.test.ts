@@ -35,6 +35,8 @@ function chinaConfig(overrides: Partial<Config> = {}): Partial<Config> {
       refreshMs: 3_600_000,
       region: "cn-northwest-1",
       excludeAccounts: [MANAGEMENT],
+      includeOrganizationalUnits: [],
+      excludeOrganizationalUnits: [],
       regions: undefined,
     },
     ...overrides,

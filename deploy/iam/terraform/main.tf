@@ -29,13 +29,18 @@ data "aws_iam_policy_document" "read" {
     resources = ["*"]
   }
 
-  # Opt-in: Organizations discovery lists the accounts of the organisation.
+  # Opt-in: Organizations discovery lists the accounts of the organisation (all of them, or
+  # those under chosen organizational units).
   dynamic "statement" {
     for_each = var.allow_organizations_list_accounts ? [1] : []
     content {
       sid       = "ListOrganizationAccounts"
       effect    = "Allow"
-      actions   = ["organizations:ListAccounts"]
+      actions   = [
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+        "organizations:ListChildren",
+      ]
       resources = ["*"]
     }
   }
