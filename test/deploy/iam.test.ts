@@ -45,6 +45,8 @@ function permissions(statements: Statement[]): { action: string; optional: boole
 
 /** The member role grants DescribeCustomKeyStores, and Organizations' lists only when opted in. */
 const MEMBER_PERMISSIONS = [
+  { action: "cloudhsm:DescribeClusters", optional: true },
+  { action: "cloudwatch:GetMetricData", optional: true },
   { action: "kms:DescribeCustomKeyStores", optional: false },
   { action: "organizations:ListAccounts", optional: true },
   { action: "organizations:ListAccountsForParent", optional: true },
@@ -103,6 +105,8 @@ describe("deploy/iam", () => {
     expect(statements.map((statement) => statement.actions)).toEqual([
       ["sts:AssumeRole"],
       ["kms:DescribeCustomKeyStores"],
+      ["cloudhsm:DescribeClusters"],
+      ["cloudwatch:GetMetricData"],
       [
         "organizations:ListAccounts",
         "organizations:ListAccountsForParent",
@@ -140,8 +144,14 @@ describe("deploy/iam", () => {
         ref.startsWith("AWS::") || ref in template.Parameters || ref in template.Resources;
       expect(declared, ref).toBe(true);
     }
-    expect(Object.keys(template.Conditions)).toEqual(["ListAccounts"]);
-    expect(text).toContain("- ListAccounts");
+    expect(Object.keys(template.Conditions)).toEqual([
+      "ListAccounts",
+      "DescribeClusters",
+      "GetMetricData",
+    ]);
+    for (const condition of Object.keys(template.Conditions)) {
+      expect(text).toContain(`- ${condition}`);
+    }
   });
 
   it("Terraform: the same role as the CloudFormation template", () => {

@@ -19,6 +19,8 @@ export interface Statement {
 
 /** Everything a permission policy here may allow: the exporter only reads. */
 export const PERMISSION_ACTIONS = new Set([
+  "cloudhsm:DescribeClusters",
+  "cloudwatch:GetMetricData",
   "kms:DescribeCustomKeyStores",
   "organizations:ListAccounts",
   "organizations:ListAccountsForParent",

@@ -44,6 +44,28 @@ data "aws_iam_policy_document" "read" {
       resources = ["*"]
     }
   }
+
+  # Opt-in (enrich.cloudhsm): the clusters behind the CloudHSM key stores.
+  dynamic "statement" {
+    for_each = var.allow_cloudhsm_describe_clusters ? [1] : []
+    content {
+      sid       = "DescribeCloudHsmClusters"
+      effect    = "Allow"
+      actions   = ["cloudhsm:DescribeClusters"]
+      resources = ["*"]
+    }
+  }
+
+  # Opt-in (enrich.xks): the AWS/KMS metrics of the external key store proxies.
+  dynamic "statement" {
+    for_each = var.allow_cloudwatch_get_metric_data ? [1] : []
+    content {
+      sid       = "ReadXksMetrics"
+      effect    = "Allow"
+      actions   = ["cloudwatch:GetMetricData"]
+      resources = ["*"]
+    }
+  }
 }
 
 resource "aws_iam_role" "reader" {

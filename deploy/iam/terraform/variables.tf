@@ -34,3 +34,15 @@ variable "allow_organizations_list_accounts" {
   type        = bool
   default     = false
 }
+
+variable "allow_cloudhsm_describe_clusters" {
+  description = "true when the exporter runs with enrich.cloudhsm (cloudhsm:DescribeClusters)."
+  type        = bool
+  default     = false
+}
+
+variable "allow_cloudwatch_get_metric_data" {
+  description = "true when the exporter runs with enrich.xks (cloudwatch:GetMetricData)."
+  type        = bool
+  default     = false
+}
