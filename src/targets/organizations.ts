@@ -27,6 +27,7 @@ const MAX_DEPTH = 8;
 async function allPages<T>(
   operation: string,
   onRequest: OnRequest,
+  signal: AbortSignal,
   fetchPage: (token: string | undefined) => Promise<{ items: T[] | undefined; next?: string }>,
 ): Promise<T[]> {
   const items: T[] = [];
@@ -34,6 +35,7 @@ async function allPages<T>(
   do {
     onRequest(operation);
     const page = await fetchPage(token);
+    signal.throwIfAborted();
     items.push(...(page.items ?? []));
     if (page.next !== undefined && page.next === token) {
       throw new Error(`${operation} repeated its NextToken`);
@@ -79,7 +81,7 @@ export async function listOrganizationMembers(
   const send = { abortSignal: signal };
   const everyAccount = async () =>
     toMembers(
-      await allPages("ListAccounts", onRequest, async (NextToken) => {
+      await allPages("ListAccounts", onRequest, signal, async (NextToken) => {
         const page = await client.send(new ListAccountsCommand({ NextToken }), send);
         return { items: page.Accounts, next: page.NextToken };
       }),
@@ -89,14 +91,19 @@ export async function listOrganizationMembers(
     if (visited.has(parentId)) return [];
     if (depth > MAX_DEPTH) throw new Error(`organizational units nest deeper than ${MAX_DEPTH}`);
     visited.add(parentId);
-    const accounts = await allPages("ListAccountsForParent", onRequest, async (NextToken) => {
-      const page = await client.send(
-        new ListAccountsForParentCommand({ ParentId: parentId, NextToken }),
-        send,
-      );
-      return { items: page.Accounts, next: page.NextToken };
-    });
-    const units = await allPages("ListChildren", onRequest, async (NextToken) => {
+    const accounts = await allPages(
+      "ListAccountsForParent",
+      onRequest,
+      signal,
+      async (NextToken) => {
+        const page = await client.send(
+          new ListAccountsForParentCommand({ ParentId: parentId, NextToken }),
+          send,
+        );
+        return { items: page.Accounts, next: page.NextToken };
+      },
+    );
+    const units = await allPages("ListChildren", onRequest, signal, async (NextToken) => {
       const page = await client.send(
         new ListChildrenCommand({
           ParentId: parentId,

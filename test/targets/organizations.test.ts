@@ -6,6 +6,9 @@ import {
 import { describe, expect, it } from "vitest";
 import { listOrganizationMembers } from "../../src/targets/organizations.js";
 
+/** No organizational unit filter: every account, through ListAccounts. */
+const ALL = { includeOrganizationalUnits: [], excludeOrganizationalUnits: [] };
+
 /** A real client (the paginator insists on one) whose answers the test scripts. */
 function clientAnswering(pages: Array<Partial<ListAccountsCommandOutput>>) {
   const client = new OrganizationsClient({ region: "us-east-1" });
@@ -21,7 +24,7 @@ const arn = (partition: string, id: string) =>
   `arn:${partition}:organizations::999999999999:account/o-abc/${id}`;
 
 describe("listOrganizationMembers", () => {
-  it("reads every page, counting each, with the partition of each member's ARN", async () => {
+  it("reads every page, counting each request, with the partition of each member's ARN", async () => {
     const { client, tokens } = clientAnswering([
       {
         Accounts: [
@@ -43,7 +46,7 @@ describe("listOrganizationMembers", () => {
       },
     ]);
     let pages = 0;
-    const members = await listOrganizationMembers(client, new AbortController().signal, () => {
+    const members = await listOrganizationMembers(client, ALL, new AbortController().signal, () => {
       pages++;
     });
     expect(pages).toBe(2);
@@ -69,7 +72,12 @@ describe("listOrganizationMembers", () => {
         ],
       },
     ]);
-    const members = await listOrganizationMembers(client, new AbortController().signal, () => {});
+    const members = await listOrganizationMembers(
+      client,
+      ALL,
+      new AbortController().signal,
+      () => {},
+    );
     expect(members.map((member) => member.id)).toEqual(["555555555555"]);
   });
 
@@ -79,7 +87,7 @@ describe("listOrganizationMembers", () => {
       { Accounts: [], NextToken: "t1" },
       { Accounts: [] },
     ]);
-    const listed = listOrganizationMembers(client, controller.signal, () =>
+    const listed = listOrganizationMembers(client, ALL, controller.signal, () =>
       controller.abort(new Error("stopping")),
     );
     await expect(listed).rejects.toThrow("stopping");
