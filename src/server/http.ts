@@ -12,6 +12,7 @@ import { renderStatusPage } from "./status-page.js";
 import type { WebSecurity } from "./web-security.js";
 
 const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
 
 export interface ServerOptions {
   telemetryPath: string;
@@ -39,7 +40,7 @@ export interface Route {
   handle: RouteHandler;
 }
 
-export function sendText(
+function sendText(
   response: ServerResponse,
   status: number,
   body: string,
@@ -53,7 +54,7 @@ export function sendText(
   response.end(body);
 }
 
-export function sendBody(
+function sendBody(
   response: ServerResponse,
   status: number,
   headers: Record<string, string | number>,
@@ -192,8 +193,6 @@ export function routes(options: ServerOptions): Map<string, Route> {
     ],
   ]);
 }
-
-const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
 
 function allowHeader(route: Route): string {
   return route.methods

@@ -317,6 +317,30 @@ describe.skipIf(missing)(
       expect(second.stderr).toMatch(
         /tls_server_config\.cert_file: cannot read .*missing\.crt: no such file/,
       );
+
+      // A good one: --config.check says what it would serve.
+      const good = setup({});
+      writeFileSync(
+        good.webConfigFile,
+        stringify({
+          tls_server_config: {
+            cert_file: "server.crt",
+            key_file: "server.key",
+            client_ca_file: "test-ca.crt",
+            client_auth_type: "RequireAndVerifyClientCert",
+          },
+          basic_auth_users: { p: htpasswdHash(path(htpasswd), "p", "x") },
+        }),
+      );
+      const checked = spawnSync(
+        process.execPath,
+        [CLI, `--web.config.file=${good.webConfigFile}`, "--config.check"],
+        { encoding: "utf8", env: { ...process.env, AWS_REGION: "us-east-1" } },
+      );
+      expect(checked.status).toBe(0);
+      expect(checked.stdout).toContain(
+        `web: ${good.webConfigFile}: TLS (TLSv1.2 or later, client certificates: RequireAndVerifyClientCert), basic auth for 1 user(s)`,
+      );
     });
   },
 );
