@@ -284,6 +284,38 @@ describe.skipIf(missing)(
       expect(logs.text().split("web config reload failed").length - 1).toBe(1);
     });
 
+    it("starts requiring client certificates when the web config says so, without a restart", async () => {
+      const { pki, webConfigFile } = setup({
+        tls_server_config: { cert_file: "server.crt", key_file: "server.key" },
+      });
+      const { app } = await runExporter(
+        SCENARIO,
+        { accounts: [{ roleArn: role(A) }], webConfigFile },
+        undefined,
+        { webConfigPollMs: 100 },
+      );
+      expect((await get(`${app.url}/healthz`, { ca: pki.caCert })).status).toBe(200);
+      writeFileSync(
+        `${webConfigFile}.new`,
+        stringify({
+          tls_server_config: {
+            cert_file: "server.crt",
+            key_file: "server.key",
+            client_ca_file: "test-ca.crt",
+            client_auth_type: "RequireAndVerifyClientCert",
+          },
+        }),
+      );
+      renameSync(`${webConfigFile}.new`, webConfigFile);
+      // tls.Server reads requestCert and rejectUnauthorized per connection; this fails if a
+      // Node release stops doing so.
+      await until(async () =>
+        (await refusal(`${app.url}/healthz`, { ca: pki.caCert })).startsWith("E"),
+      );
+      const client = pki.issueClient("prometheus");
+      expect((await get(`${app.url}/healthz`, { ca: pki.caCert, ...client })).status).toBe(200);
+    });
+
     it("refuses an invalid web config at start with a clear message and exit 2", () => {
       const { webConfigFile } = setup({
         tls_server_config: {
