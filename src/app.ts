@@ -85,6 +85,7 @@ export async function startApp(
     metrics.registry,
     formatDuration(config.intervalMs),
     enrichment,
+    metrics.renderPerTarget,
   );
   const exporter = new Exporter({
     config,

@@ -3,6 +3,7 @@ import type { KeyStore } from "../model.js";
 import type { EnrichmentStore } from "../state/enrichment.js";
 import type { StateStore, TargetState } from "../state/state.js";
 import { renderEnrichment } from "./enrichment.js";
+import { familyHeader } from "./exposition.js";
 import { compressHead, type GzipHead, gzipWithTail } from "./gzip-splice.js";
 import {
   renderFamilies,
@@ -11,6 +12,7 @@ import {
   targetFamilies,
   targetSampleLines,
 } from "./series.js";
+import { StoreChunks } from "./store-chunks.js";
 
 export interface RenderedMetrics {
   /** The exposition text in parts, to be written in order (no copy of the bulk per scrape). */
@@ -22,19 +24,23 @@ export interface RenderedMetrics {
 interface StorePart {
   version: number;
   /** Encoded once, so a scrape neither re-encodes nor measures 30 MB of text. */
-  text: Buffer;
-  gzipped: Promise<GzipHead>;
+  parts: Buffer[];
 }
 
 /**
  * Serves /metrics without redoing work: the store families (the bulk, from every target's
- * snapshot) are rendered and gzipped once per change of any store list; each target's
- * lines are cached by the identity of its store array, which the state replaces only when
- * the stores change. Target gauges and prom-client's small registry are rendered per scrape.
+ * snapshot) are kept as bytes in chunks of targets, and only a chunk whose targets' store
+ * lists changed is rendered again (store-chunks.ts); each target's lines are cached by the
+ * identity of its store array, which the state replaces only when the stores change. The
+ * gzip of the store part is made when a gzip scrape first asks for it after a change, not
+ * on every change. Target gauges, the per-target counters and prom-client's small registry
+ * are rendered per change of their own.
  */
 export class MetricsCache {
   private readonly linesByStores = new WeakMap<readonly KeyStore[], string[]>();
+  private readonly chunks = new StoreChunks();
   private storePart: StorePart | undefined;
+  private storeGzip: { generation: number; head: Promise<GzipHead> } | undefined;
   private targetPart: { version: number; text: string } | undefined;
   private enrichmentPart: { version: number; text: string } | undefined;
 
@@ -43,6 +49,8 @@ export class MetricsCache {
     private readonly registry: Registry,
     private intervalText: string,
     private readonly enrichment?: EnrichmentStore,
+    /** The per-target counters (ExporterMetrics.renderPerTarget). */
+    private readonly renderPerTarget: () => string = () => "",
   ) {}
 
   /** A reload may change the interval that the HELP texts quote. */
@@ -67,18 +75,26 @@ export class MetricsCache {
 
   private currentStorePart(): StorePart {
     if (this.storePart?.version !== this.state.storesVersion) {
-      const perTarget = [...this.state.states()]
-        .filter(
-          (state): state is TargetState & { stores: KeyStore[] } => state.stores !== undefined,
-        )
-        .map((state) => this.linesOf(state));
-      const text = Buffer.from(renderFamilies(storeFamilies(this.intervalText), perTarget), "utf8");
-      const gzipped = compressHead(text);
-      // Plain-text scrapes never await it; a failure still shows on the next gzip scrape.
-      gzipped.catch(() => {});
-      this.storePart = { version: this.state.storesVersion, text, gzipped };
+      const perTarget: string[][] = [];
+      for (const state of this.state.states()) {
+        if (state.stores !== undefined)
+          perTarget.push(this.linesOf(state as TargetState & { stores: KeyStore[] }));
+      }
+      const headers = storeFamilies(this.intervalText).map(familyHeader);
+      const parts = this.chunks.update(headers, perTarget);
+      this.storePart = { version: this.state.storesVersion, parts };
     }
     return this.storePart;
+  }
+
+  private storeGzipHead(parts: Buffer[]): Promise<GzipHead> {
+    if (this.storeGzip?.generation !== this.chunks.generation) {
+      const head = compressHead(Buffer.concat(parts));
+      // Cached for the next gzip scrapes; a failure shows on each of them.
+      head.catch(() => {});
+      this.storeGzip = { generation: this.chunks.generation, head };
+    }
+    return this.storeGzip.head;
   }
 
   private currentTargetText(): string {
@@ -105,10 +121,14 @@ export class MetricsCache {
     const storePart = this.currentStorePart();
     // prom-client writes NaN as "Nan"; Prometheus reads it, stricter parsers do not.
     const registryText = (await this.registry.metrics()).replace(/ Nan$/gm, " NaN");
-    const dynamicText = this.currentTargetText() + this.currentEnrichmentText() + registryText;
+    const dynamicText =
+      this.currentTargetText() +
+      this.currentEnrichmentText() +
+      this.renderPerTarget() +
+      registryText;
     return {
-      textParts: [storePart.text, dynamicText],
-      gzipParts: async () => gzipWithTail(await storePart.gzipped, dynamicText),
+      textParts: [...storePart.parts, dynamicText],
+      gzipParts: async () => gzipWithTail(await this.storeGzipHead(storePart.parts), dynamicText),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { LabeledCounter } from "./labeled-counter.js";
 
 const LINT_FAILING_DEFAULTS = [
   "nodejs_active_handles_total",
@@ -7,17 +8,20 @@ const LINT_FAILING_DEFAULTS = [
 ];
 
 /**
- * The exporter's own metrics, kept in prom-client: counters that move on every API
- * attempt, build facts, and the process_* / nodejs_* defaults. Their label values come
- * from config and AWS exception names, never from users' store names.
+ * The exporter's own metrics: build facts, settings, the process_* / nodejs_* defaults in
+ * prom-client, and the counters with a series per target, rendered by hand
+ * (labeled-counter.ts; `renderPerTarget`). Their label values come from config and AWS
+ * exception names, never from users' store names.
  */
 export interface ExporterMetrics {
   registry: Registry;
-  apiRequests: Counter<"account_id" | "region" | "operation">;
-  apiRequestErrors: Counter<"account_id" | "region" | "operation" | "error">;
+  apiRequests: LabeledCounter<"account_id" | "region" | "operation">;
+  apiRequestErrors: LabeledCounter<"account_id" | "region" | "operation" | "error">;
   pollInterval: Gauge;
-  pollErrors: Counter<"account_id" | "region" | "error">;
-  rateLimitWait: Counter<"account_id" | "region">;
+  pollErrors: LabeledCounter<"account_id" | "region" | "error">;
+  rateLimitWait: LabeledCounter<"account_id" | "region">;
+  /** The per-target counters in the text format. */
+  renderPerTarget: () => string;
   cloudWatchIncompleteResults: Counter<"account_id" | "region" | "status_code">;
   shardTargets: Gauge<"shard">;
   configReloadSuccessful: Gauge;
@@ -46,36 +50,42 @@ export function createExporterMetrics(build: {
     { version: build.version, revision: build.revision, nodejs_version: process.version },
     1,
   );
+  const apiRequests = new LabeledCounter({
+    name: "kms_keystore_exporter_api_requests_total",
+    help: "HTTP attempts to AWS APIs, retries included.",
+    type: "counter",
+    labelNames: ["account_id", "region", "operation"],
+  });
+  const apiRequestErrors = new LabeledCounter({
+    name: "kms_keystore_exporter_api_request_errors_total",
+    help: "Failed HTTP attempts to AWS APIs, by exception name (or transport failure).",
+    type: "counter",
+    labelNames: ["account_id", "region", "operation", "error"],
+  });
+  const pollErrors = new LabeledCounter({
+    name: "kms_keystore_exporter_target_poll_errors_total",
+    help: "Polls of the target that failed, by the error that ended them (after retries).",
+    type: "counter",
+    labelNames: ["account_id", "region", "error"],
+  });
+  const rateLimitWait = new LabeledCounter({
+    name: "kms_keystore_exporter_rate_limit_wait_seconds_total",
+    help: "Time spent waiting for the target's rate limiter before API calls.",
+    type: "counter",
+    labelNames: ["account_id", "region"],
+  });
+  const perTarget = [apiRequests, apiRequestErrors, pollErrors, rateLimitWait];
   return {
     registry,
+    apiRequests,
+    apiRequestErrors,
+    pollErrors,
+    rateLimitWait,
+    renderPerTarget: () => perTarget.map((counter) => counter.render()).join(""),
     // Alerts on stale data compare the age of the last success with this, not a constant.
     pollInterval: new Gauge({
       name: "kms_keystore_exporter_poll_interval_seconds",
       help: "The configured interval between two polls of a target.",
-      registers: [registry],
-    }),
-    apiRequests: new Counter({
-      name: "kms_keystore_exporter_api_requests_total",
-      help: "HTTP attempts to AWS APIs, retries included.",
-      labelNames: ["account_id", "region", "operation"],
-      registers: [registry],
-    }),
-    apiRequestErrors: new Counter({
-      name: "kms_keystore_exporter_api_request_errors_total",
-      help: "Failed HTTP attempts to AWS APIs, by exception name (or transport failure).",
-      labelNames: ["account_id", "region", "operation", "error"],
-      registers: [registry],
-    }),
-    pollErrors: new Counter({
-      name: "kms_keystore_exporter_target_poll_errors_total",
-      help: "Polls of the target that failed, by the error that ended them (after retries).",
-      labelNames: ["account_id", "region", "error"],
-      registers: [registry],
-    }),
-    rateLimitWait: new Counter({
-      name: "kms_keystore_exporter_rate_limit_wait_seconds_total",
-      help: "Time spent waiting for the target's rate limiter before API calls.",
-      labelNames: ["account_id", "region"],
       registers: [registry],
     }),
     cloudWatchIncompleteResults: new Counter({
@@ -118,24 +128,28 @@ export function createExporterMetrics(build: {
   };
 }
 
+interface TargetCounter<Labels> {
+  get(): Promise<{ values: { labels: Labels }[] }>;
+  remove(labels: Labels): void;
+}
+
 /** Removed targets' counters go too, or discovery churn would make them pile up. */
 export async function forgetTargetCounters(
   metrics: ExporterMetrics,
   removed: { accountId: string; region: string }[],
 ): Promise<void> {
   const keys = new Set(removed.map((target) => `${target.accountId}/${target.region}`));
-  const { apiRequests, apiRequestErrors, pollErrors, rateLimitWait } = metrics;
-  const counters = [
-    apiRequests,
-    apiRequestErrors,
-    pollErrors,
-    rateLimitWait,
-    metrics.cloudWatchIncompleteResults,
-  ];
-  for (const counter of counters) {
+  const forget = async <Labels extends { account_id?: unknown; region?: unknown }>(
+    counter: TargetCounter<Labels>,
+  ) => {
     const { values } = await counter.get();
     for (const { labels } of values) {
       if (keys.has(`${labels.account_id}/${labels.region}`)) counter.remove(labels);
     }
-  }
+  };
+  await forget(metrics.apiRequests);
+  await forget(metrics.apiRequestErrors);
+  await forget(metrics.pollErrors);
+  await forget(metrics.rateLimitWait);
+  await forget(metrics.cloudWatchIncompleteResults);
 }

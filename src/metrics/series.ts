@@ -1,7 +1,14 @@
-import { type KeyStore, KNOWN_CONNECTION_STATES } from "../model.js";
+import { type KeyStore, KNOWN_CONNECTION_STATES, type Target } from "../model.js";
 import type { StoreHistories } from "../state/history.js";
 import type { TargetState } from "../state/state.js";
-import { type FamilyHeader, familyHeader, type Labels, sampleLine } from "./exposition.js";
+import {
+  escapeLabelValue,
+  type FamilyHeader,
+  familyHeader,
+  formatValue,
+  type Labels,
+  sampleLine,
+} from "./exposition.js";
 
 /** Families built from store snapshots; the order of this list is the order on /metrics. */
 export function storeFamilies(interval: string): FamilyHeader[] {
@@ -142,17 +149,28 @@ export function storeSampleLines(
 }
 
 /** Per family, the sample lines of every target (same order as targetFamilies). */
+/** `account_id="…",region="…"`, escaped once per target object (a rename replaces it). */
+const targetLabelsCache = new WeakMap<Target, string>();
+
+function targetLabels(target: Target): string {
+  let labels = targetLabelsCache.get(target);
+  if (labels === undefined) {
+    labels = `account_id="${escapeLabelValue(target.accountId)}",region="${escapeLabelValue(target.region)}"`;
+    targetLabelsCache.set(target, labels);
+  }
+  return labels;
+}
+
+/** Per family, the sample lines of every target (same order as targetFamilies). */
 export function targetSampleLines(states: Iterable<TargetState>): string[] {
   let accounts = "";
   const seenAccounts = new Set<string>();
   let up = "";
   let lastSuccess = "";
   let duration = "";
-  for (const { target, ...state } of states) {
-    const labels: Labels = [
-      ["account_id", target.accountId],
-      ["region", target.region],
-    ];
+  for (const state of states) {
+    const { target } = state;
+    const labels = targetLabels(target);
     if (!seenAccounts.has(target.accountId)) {
       seenAccounts.add(target.accountId);
       accounts += sampleLine(
@@ -164,20 +182,12 @@ export function targetSampleLines(states: Iterable<TargetState>): string[] {
         1,
       );
     }
-    up += sampleLine("kms_keystore_exporter_target_up", labels, state.up ? 1 : 0);
+    up += `kms_keystore_exporter_target_up{${labels}} ${state.up ? 1 : 0}\n`;
     if (state.lastSuccessMs !== undefined) {
-      lastSuccess += sampleLine(
-        "kms_keystore_exporter_target_last_success_timestamp_seconds",
-        labels,
-        state.lastSuccessMs / 1000,
-      );
+      lastSuccess += `kms_keystore_exporter_target_last_success_timestamp_seconds{${labels}} ${formatValue(state.lastSuccessMs / 1000)}\n`;
     }
     if (state.lastPollDurationMs !== undefined) {
-      duration += sampleLine(
-        "kms_keystore_exporter_target_poll_duration_seconds",
-        labels,
-        state.lastPollDurationMs / 1000,
-      );
+      duration += `kms_keystore_exporter_target_poll_duration_seconds{${labels}} ${formatValue(state.lastPollDurationMs / 1000)}\n`;
     }
   }
   return [accounts, up, lastSuccess, duration];
