@@ -4,7 +4,7 @@ import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
 import { configErrorMap, describeIssue, shown, unknownKeyProblem } from "./issues.js";
 
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-/** A role name with an optional IAM path (`service-role/reader`); the path is at most 512. */
+/** A role name (at most 64) after an optional IAM path (`service-role/`, at most 512). */
 const ROLE_NAME = /^(?=.{1,576}$)(?:[\w+=,.@-]+\/){0,16}[\w+=,.@-]{1,64}$/;
 
 /** Ways to write the amount of a bare number as a duration: 60 → "60s or 1m". */

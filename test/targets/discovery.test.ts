@@ -37,8 +37,18 @@ function controlledListers() {
     (config: OrganizationsDiscovery): ListMembers =>
     (_signal, onRequest) =>
       new Promise((resolve, reject) => {
-        onRequest("ListAccounts");
-        pending.push({ config, resolve, reject });
+        // The request is made when the test answers it, so counts do not race the timers.
+        pending.push({
+          config,
+          resolve: (members) => {
+            onRequest("ListAccounts");
+            resolve(members);
+          },
+          reject: (error) => {
+            onRequest("ListAccounts");
+            reject(error);
+          },
+        });
       });
   return { pending, createLister };
 }
