@@ -1,4 +1,4 @@
-import { XKS_PERIOD_SECONDS } from "../model.js";
+import { type ClusterHealth, XKS_PERIOD_SECONDS, type XksHealth } from "../model.js";
 import type { TargetEnrichment } from "../state/enrichment.js";
 import { type FamilyHeader, type Labels, sampleLine } from "./exposition.js";
 import { renderFamilies } from "./series.js";
@@ -88,22 +88,30 @@ function withUnknown(known: readonly string[], seen: Iterable<string>): string[]
   return states;
 }
 
-/** Per family, the sample lines of one target's enrichments (same order as the families). */
-export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichment): string[] {
+/** Lines already built, by the result array they come from (the state keeps an unchanged one). */
+const clusterCache = new WeakMap<readonly ClusterHealth[], string[]>();
+const xksCache = new WeakMap<readonly XksHealth[], string[]>();
+
+function cached<T extends object>(
+  cache: WeakMap<T, string[]>,
+  key: T | undefined,
+  build: () => string[],
+  empty: number,
+): string[] {
+  if (key === undefined) return Array.from({ length: empty }, () => "");
+  let lines = cache.get(key);
+  if (!lines) {
+    lines = build();
+    cache.set(key, lines);
+  }
+  return lines;
+}
+
+function clusterLines(base: Labels, clusters: readonly ClusterHealth[]): string[] {
   let clusterState = "";
   let clusterHsms = "";
   let activeZones = "";
-  let certificate = "";
-  let credential = "";
-  let errors = "";
-  let latency = "";
-  let managers = "";
-  let lastSuccess = "";
-  const base: Labels = [
-    ["account_id", target.accountId],
-    ["region", target.region],
-  ];
-  for (const cluster of cloudhsm?.value ?? []) {
+  for (const cluster of clusters) {
     const labels: Labels = [...base, ["cloud_hsm_cluster_id", cluster.id]];
     for (const state of withUnknown(CLUSTER_STATES, [cluster.state])) {
       clusterState += sampleLine(
@@ -125,7 +133,16 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
       cluster.activeAvailabilityZones,
     );
   }
-  for (const store of xks?.value ?? []) {
+  return [clusterState, clusterHsms, activeZones];
+}
+
+function xksLines(base: Labels, stores: readonly XksHealth[]): string[] {
+  let certificate = "";
+  let credential = "";
+  let errors = "";
+  let latency = "";
+  let managers = "";
+  for (const store of stores) {
     const labels: Labels = [...base, ["custom_key_store_id", store.storeId]];
     const line = (name: string, value: number | undefined, extra: Labels = []) =>
       value === undefined ? "" : sampleLine(name, [...labels, ...extra], value);
@@ -142,6 +159,16 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
       managers += line("aws_kms_xks_external_key_managers", value, [["state", state]]);
     }
   }
+  return [certificate, credential, errors, latency, managers];
+}
+
+/** Per family, the sample lines of one target's enrichments (same order as the families). */
+export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichment): string[] {
+  const base: Labels = [
+    ["account_id", target.accountId],
+    ["region", target.region],
+  ];
+  let lastSuccess = "";
   for (const [kind, result] of [
     ["cloudhsm", cloudhsm],
     ["xks", xks],
@@ -154,14 +181,8 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
     );
   }
   return [
-    clusterState,
-    clusterHsms,
-    activeZones,
-    certificate,
-    credential,
-    errors,
-    latency,
-    managers,
+    ...cached(clusterCache, cloudhsm?.value, () => clusterLines(base, cloudhsm?.value ?? []), 3),
+    ...cached(xksCache, xks?.value, () => xksLines(base, xks?.value ?? []), 5),
     lastSuccess,
   ];
 }

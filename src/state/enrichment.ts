@@ -35,12 +35,14 @@ export class EnrichmentStore {
   }
 
   setClusters(target: Target, clusters: readonly ClusterHealth[], atMs: number): void {
-    this.entry(target).cloudhsm = { value: clusters, atMs };
+    const entry = this.entry(target);
+    entry.cloudhsm = { value: unchangedOr(entry.cloudhsm?.value, clusters), atMs };
     this.version++;
   }
 
   setXks(target: Target, xks: readonly XksHealth[], atMs: number): void {
-    this.entry(target).xks = { value: xks, atMs };
+    const entry = this.entry(target);
+    entry.xks = { value: unchangedOr(entry.xks?.value, xks), atMs };
     this.version++;
   }
 
@@ -62,4 +64,14 @@ export class EnrichmentStore {
   entries(): IterableIterator<TargetEnrichment> {
     return this.byKey.values();
   }
+}
+
+/**
+ * The previous array when the new one holds the same values: the metrics cache keeps the
+ * lines it built for an array, so a round that changed nothing costs no re-rendering.
+ */
+function unchangedOr<T>(previous: readonly T[] | undefined, next: readonly T[]): readonly T[] {
+  return previous !== undefined && JSON.stringify(previous) === JSON.stringify(next)
+    ? previous
+    : next;
 }

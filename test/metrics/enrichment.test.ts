@@ -66,5 +66,25 @@ describe("enrichment exposition", () => {
         enrichment: "xks",
       }),
     ).toBe(2_000);
+    // A round with the same values reuses the lines, and still moves the timestamp.
+    store.setClusters(
+      TARGET,
+      [
+        {
+          id: "cluster-a",
+          state: "SOMETHING_NEW",
+          hsms: { ACTIVE: 1, WEIRD: 2 },
+          activeAvailabilityZones: 1,
+        },
+      ],
+      3_000_000,
+    );
+    const again = parseExposition(renderEnrichment("1m", store.entries()));
+    expect(samplesNamed(again, "aws_kms_cloudhsm_cluster_hsms")).toHaveLength(6);
+    expect(
+      sampleValue(again, "kms_keystore_exporter_enrichment_last_success_timestamp_seconds", {
+        enrichment: "cloudhsm",
+      }),
+    ).toBe(3_000);
   });
 });

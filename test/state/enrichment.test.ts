@@ -27,4 +27,17 @@ describe("EnrichmentStore", () => {
     store.retain(new Set([target("eu-west-1").key]));
     expect([...store.entries()].map((entry) => entry.target.region)).toEqual(["eu-west-1"]);
   });
+
+  it("keeps an unchanged result's array, so its rendered lines are reused", () => {
+    const store = new EnrichmentStore();
+    const cluster = { id: "c", state: "ACTIVE", hsms: { ACTIVE: 2 }, activeAvailabilityZones: 2 };
+    store.setClusters(target("us-east-1"), [cluster], 1);
+    const first = [...store.entries()][0]?.cloudhsm?.value;
+    store.setClusters(target("us-east-1"), [{ ...cluster }], 2);
+    const second = [...store.entries()][0]?.cloudhsm;
+    expect(second?.value).toBe(first);
+    expect(second?.atMs).toBe(2);
+    store.setClusters(target("us-east-1"), [{ ...cluster, activeAvailabilityZones: 1 }], 3);
+    expect([...store.entries()][0]?.cloudhsm?.value).not.toBe(first);
+  });
 });
