@@ -219,6 +219,8 @@ export async function fetchXksHealth(
   const planned = planXksQueries(storeIds);
   const { start, end } = xksWindow(options.now());
   const pages: GetMetricDataCommandOutput[] = [];
+  // One deadline for every call of the round, not one per 500 queries.
+  const deadlineAt = Date.now() + options.timeoutMs;
   for (let offset = 0; offset < planned.length; offset += MAX_QUERIES_PER_CALL) {
     const queries = planned.slice(offset, offset + MAX_QUERIES_PER_CALL).map((p) => p.query);
     const input: GetMetricDataCommandInput = {
@@ -229,7 +231,11 @@ export async function fetchXksHealth(
     };
     pages.push(
       ...(await allPages(
-        { ...options, operation: "GetMetricData" },
+        {
+          ...options,
+          operation: "GetMetricData",
+          timeoutMs: Math.max(1, deadlineAt - Date.now()),
+        },
         (token, abortSignal) =>
           client.send(
             new GetMetricDataCommand({ ...input, ...(token ? { NextToken: token } : {}) }),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { KeyStore } from "../../src/model.js";
-import { planXksQueries, toXksHealth, xksStoreIdsOf, xksWindow } from "../../src/poller/xks.js";
+import {
+  fetchXksHealth,
+  planXksQueries,
+  toXksHealth,
+  xksStoreIdsOf,
+  xksWindow,
+} from "../../src/poller/xks.js";
 
 const store = (id: string, type: string): KeyStore => ({
   id,
@@ -86,5 +92,35 @@ describe("XKS queries", () => {
       "Missing",
       "PartialData",
     ]);
+  });
+
+  it("gives all the calls of a round one deadline, not one each", async () => {
+    const slow = {
+      send: (_command: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
+        new Promise<never>((resolve, reject) => {
+          const timer = setTimeout(
+            () => resolve({ $metadata: {}, MetricDataResults: [] } as never),
+            150,
+          );
+          abortSignal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            reject(abortSignal.reason);
+          });
+        }),
+    };
+    const ids = Array.from({ length: 63 }, (_, index) => `cks-${index}`);
+    const attempts: string[] = [];
+    await expect(
+      fetchXksHealth(slow, ids, {
+        signal: new AbortController().signal,
+        timeoutMs: 250,
+        maxPages: 10,
+        now: Date.now,
+        onAttempt: (event) => attempts.push(event.error?.name ?? "ok"),
+        onIncomplete: () => {},
+      }),
+    ).rejects.toMatchObject({ errorName: "TimeoutError" });
+    // The first call (500 queries) took 150 ms of the 250; the second ran out of the rest.
+    expect(attempts).toEqual(["ok", "TimeoutError"]);
   });
 });
