@@ -6,7 +6,9 @@ import type { RetryPolicy } from "./types.js";
 
 /**
  * Checks that look at more than one key of the config, or at the environment beside it.
- * Each returns its problems; the caller prefixes those about the file with its name.
+ * Each returns its problems. betweenKeys and partitionProblems are about the file only, and
+ * the caller prefixes them with its name; regionProblems also speaks of the environment, so
+ * it prefixes its own.
  */
 
 /** Where the default regions came from, for messages that say what to set. */
