@@ -167,10 +167,12 @@ describe("poll job", () => {
   });
 
   it("does nothing for a target the pool no longer has", async () => {
-    const { job, fake, state } = setUp([page(["cks-1"])]);
+    const { job, fake, state, metrics, lines } = setUp([page(["cks-1"])]);
     await run(job, { ...TARGET, key: "222222222222/us-east-1", accountId: "222222222222" });
     expect(fake.sent).toHaveLength(0);
     expect(state.get(TARGET.key)?.polled).toBe(false);
+    expect((await metrics.pollErrors.get()).values).toEqual([]);
+    expect(lines).toEqual([]);
   });
 
   it("reports a role that cannot be assumed as such, without calling KMS", async () => {
