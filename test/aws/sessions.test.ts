@@ -167,7 +167,8 @@ describe("SessionPool", () => {
     sessions.retain([account()]);
     const limiter = sessions.limiter(target("us-east-1"));
     const signal = new AbortController().signal;
-    expect(await limiter.acquire(signal)).toBe(0);
+    // The burst's token: at once (a loaded machine may tick a millisecond meanwhile).
+    expect(await limiter.acquire(signal)).toBeLessThan(50);
     // At 0.5/s the next token is 2 s away; at 1,000/s it is a millisecond away.
     sessions.configure({
       rateLimit: { perSecond: 1_000, burst: 5 },

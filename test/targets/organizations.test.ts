@@ -93,4 +93,14 @@ describe("listOrganizationMembers", () => {
     await expect(listed).rejects.toThrow("stopping");
     expect(tokens).toEqual([undefined]);
   });
+
+  it("fails when ListAccounts repeats its NextToken instead of looping", async () => {
+    const { client, tokens } = clientAnswering(
+      Array.from({ length: 50 }, () => ({ Accounts: [], NextToken: "same" })),
+    );
+    await expect(
+      listOrganizationMembers(client, ALL, new AbortController().signal, () => {}),
+    ).rejects.toThrow("ListAccounts repeated its NextToken");
+    expect(tokens).toEqual([undefined, "same"]);
+  });
 });
