@@ -96,7 +96,9 @@ describe("MetricsCache with the exporter's own metrics", () => {
   it("serves every one of them after the store and target families", async () => {
     const state = new StateStore();
     const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
-    const rendered = await text(new MetricsCache(state, metrics.registry, "1m"));
+    const rendered = await text(
+      new MetricsCache(state, metrics.registry, "1m", undefined, metrics.renderPerTarget),
+    );
     for (const name of [
       "kms_keystore_exporter_build_info",
       "kms_keystore_exporter_poll_interval_seconds",
