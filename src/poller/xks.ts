@@ -32,12 +32,17 @@ interface PlannedQuery {
   query: MetricDataQuery;
 }
 
+interface Dimension {
+  Name: string;
+  Value: string;
+}
+
 function metricQuery(
   id: string,
   metricName: string,
   stat: string,
   storeId: string,
-  extra?: { Name: string; Value: string },
+  extra?: Dimension,
 ): MetricDataQuery {
   return {
     Id: id,
@@ -59,17 +64,11 @@ function metricQuery(
  * characters a query id may not, and the position maps each answer back to its store.
  */
 export function planXksQueries(storeIds: readonly string[]): PlannedQuery[] {
-  const planned: Omit<PlannedQuery, "query">[] = [];
-  const specs: [string, string, { Name: string; Value: string } | undefined][] = [];
+  const planned: PlannedQuery[] = [];
   for (const storeId of storeIds) {
-    const add = (
-      field: Field,
-      metric: string,
-      stat: string,
-      extra?: { Name: string; Value: string },
-    ) => {
-      planned.push({ storeId, field });
-      specs.push([metric, stat, extra]);
+    const add = (field: Field, metric: string, stat: string, extra?: Dimension) => {
+      const query = metricQuery(`q${planned.length}`, metric, stat, storeId, extra);
+      planned.push({ storeId, field, query });
     };
     // The lowest value: with several certificates the first to expire is the one that matters.
     add({ kind: "certificate" }, "XksProxyCertificateDaysToExpire", "Minimum");
@@ -89,10 +88,7 @@ export function planXksQueries(storeIds: readonly string[]): PlannedQuery[] {
       });
     }
   }
-  return planned.map((entry, index) => {
-    const [metric, stat, extra] = specs[index] as (typeof specs)[number];
-    return { ...entry, query: metricQuery(`q${index}`, metric, stat, entry.storeId, extra) };
-  });
+  return planned;
 }
 
 /** The target's external key stores, each once. */
