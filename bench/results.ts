@@ -29,9 +29,13 @@ export function printFigure(figure: Figure): void {
   );
 }
 
-/** Prints the figures and replaces this scenario's entries in bench/results.json. */
+/**
+ * Prints the figures and replaces this scenario's entries in bench/results.json (not with
+ * BENCH_NO_RESULTS=1: a sizing run at other sizes than the table's).
+ */
 export function recordFigures(scenario: string, figures: Figure[]): void {
   for (const figure of figures) printFigure(figure);
+  if (process.env.BENCH_NO_RESULTS === "1") return;
   const previous = existsSync(RESULTS)
     ? (JSON.parse(readFileSync(RESULTS, "utf8")) as { figures: Figure[] })
     : { figures: [] };

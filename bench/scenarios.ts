@@ -28,12 +28,14 @@ function options(argv: string[], defaults: { accounts: number }) {
     options: {
       accounts: { type: "string", default: String(defaults.accounts) },
       minutes: { type: "string", default: "2" },
+      stores: { type: "string", default: "5" },
       "heap-snapshot": { type: "boolean", default: false },
     },
   });
   return {
     accounts: Number(values.accounts),
     minutes: Number(values.minutes),
+    stores: Number(values.stores),
     heapSnapshot: values["heap-snapshot"] === true,
   };
 }
@@ -188,7 +190,9 @@ export async function scrapeBenchmark(argv: string[]): Promise<void> {
   const bigText = await scrapeText(big.app);
   const bigSeries = seriesIn(bigText);
   // Polling goes on at its interval (~170 polls/s) while these scrapes run.
-  const plain = await scrapeSeries(`${big.app.url}/metrics`, 200, { gapMs: 20 });
+  const plain = await profiled("scrape", () =>
+    scrapeSeries(`${big.app.url}/metrics`, 200, { gapMs: 20 }),
+  );
   const gzip = await scrapeSeries(`${big.app.url}/metrics`, 50, { gapMs: 20, gzip: true });
   await big.app.stop(1_000);
   await fast.stop();
@@ -233,16 +237,18 @@ export async function scrapeBenchmark(argv: string[]): Promise<void> {
  * `--minutes` (polls every 30 s, a gzip scrape every 15 s as Prometheus would).
  */
 export async function memoryBenchmark(argv: string[]): Promise<void> {
-  const { accounts, minutes, heapSnapshot } = options(argv, { accounts: 2_500 });
-  const responder = await startResponderProcess();
+  const { accounts, minutes, heapSnapshot, stores: perTarget } = options(argv, { accounts: 2_500 });
+  const responder = await startResponderProcess({ storesPerTarget: perTarget });
   global.gc?.();
   const bare = process.memoryUsage().rss;
   const intervalMs = 30_000;
   const { app } = await firstRound(fleetConfig(accounts, { intervalMs }), responder.url);
+  let scrapeFailures = 0;
   const scraper = setInterval(() => {
-    void fetch(`${app.url}/metrics`, { headers: { "Accept-Encoding": "gzip" } }).then((r) =>
-      r.arrayBuffer(),
-    );
+    scrapeSeries(`${app.url}/metrics`, 1, { gzip: true }).catch((error: Error) => {
+      scrapeFailures++;
+      console.log(`  scrape failed: ${error.message}`);
+    });
   }, 15_000);
   await nextRound(app, intervalMs * 3);
   global.gc?.();
@@ -263,6 +269,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
     );
   }
   clearInterval(scraper);
+  console.log(`  gzip scrapes every 15 s: ${scrapeFailures} failed`);
   await app.stop(1_000);
   await responder.stop();
   const last = samples.at(-1) ?? afterRound2.rss;

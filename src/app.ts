@@ -85,7 +85,6 @@ export async function startApp(
     metrics.registry,
     formatDuration(config.intervalMs),
     enrichment,
-    metrics.renderPerTarget,
   );
   const exporter = new Exporter({
     config,

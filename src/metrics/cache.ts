@@ -3,6 +3,7 @@ import type { KeyStore } from "../model.js";
 import type { EnrichmentStore } from "../state/enrichment.js";
 import type { StateStore, TargetState } from "../state/state.js";
 import { renderEnrichment } from "./enrichment.js";
+import { handRenderedText } from "./exporter-metrics.js";
 import { familyHeader } from "./exposition.js";
 import { compressHead, type GzipHead, gzipWithTail } from "./gzip-splice.js";
 import {
@@ -12,7 +13,7 @@ import {
   targetFamilies,
   targetSampleLines,
 } from "./series.js";
-import { StoreChunks } from "./store-chunks.js";
+import { type ChunkMember, StoreChunks } from "./store-chunks.js";
 
 export interface RenderedMetrics {
   /** The exposition text in parts, to be written in order (no copy of the bulk per scrape). */
@@ -29,15 +30,14 @@ interface StorePart {
 
 /**
  * Serves /metrics without redoing work: the store families (the bulk, from every target's
- * snapshot) are kept as bytes in chunks of targets, and only a chunk whose targets' store
- * lists changed is rendered again (store-chunks.ts); each target's lines are cached by the
- * identity of its store array, which the state replaces only when the stores change. The
+ * snapshot) are kept as bytes in chunks of targets, and only a chunk in which a target's
+ * store array changed (the state replaces it only when the stores change) is rendered
+ * again (store-chunks.ts). The
  * gzip of the store part is made when a gzip scrape first asks for it after a change, not
  * on every change. Target gauges, the per-target counters and prom-client's small registry
  * are rendered per change of their own.
  */
 export class MetricsCache {
-  private readonly linesByStores = new WeakMap<readonly KeyStore[], string[]>();
   private readonly chunks = new StoreChunks();
   private storePart: StorePart | undefined;
   private storeGzip: { generation: number; head: Promise<GzipHead> } | undefined;
@@ -49,8 +49,6 @@ export class MetricsCache {
     private readonly registry: Registry,
     private intervalText: string,
     private readonly enrichment?: EnrichmentStore,
-    /** The per-target counters (ExporterMetrics.renderPerTarget). */
-    private readonly renderPerTarget: () => string = () => "",
   ) {}
 
   /** A reload may change the interval that the HELP texts quote. */
@@ -62,26 +60,20 @@ export class MetricsCache {
     this.enrichmentPart = undefined;
   }
 
-  /** The state replaces a target's history only together with its store array. */
-  private linesOf(state: TargetState & { stores: KeyStore[] }): string[] {
-    let lines = this.linesByStores.get(state.stores);
-    if (!lines) {
-      const { accountId, region } = state.target;
-      lines = storeSampleLines(accountId, region, state.stores, state.history);
-      this.linesByStores.set(state.stores, lines);
-    }
-    return lines;
-  }
-
   private currentStorePart(): StorePart {
     if (this.storePart?.version !== this.state.storesVersion) {
-      const perTarget: string[][] = [];
+      const members: ChunkMember[] = [];
       for (const state of this.state.states()) {
-        if (state.stores !== undefined)
-          perTarget.push(this.linesOf(state as TargetState & { stores: KeyStore[] }));
+        const { stores, target, history } = state;
+        if (stores === undefined) continue;
+        // The state replaces a target's history only together with its store array.
+        members.push({
+          identity: stores,
+          render: () => storeSampleLines(target.accountId, target.region, stores, history),
+        });
       }
       const headers = storeFamilies(this.intervalText).map(familyHeader);
-      const parts = this.chunks.update(headers, perTarget);
+      const parts = this.chunks.update(headers, members);
       this.storePart = { version: this.state.storesVersion, parts };
     }
     return this.storePart;
@@ -124,7 +116,7 @@ export class MetricsCache {
     const dynamicText =
       this.currentTargetText() +
       this.currentEnrichmentText() +
-      this.renderPerTarget() +
+      handRenderedText(this.registry) +
       registryText;
     return {
       textParts: [...storePart.parts, dynamicText],

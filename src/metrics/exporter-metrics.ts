@@ -10,8 +10,8 @@ const LINT_FAILING_DEFAULTS = [
 /**
  * The exporter's own metrics: build facts, settings, the process_* / nodejs_* defaults in
  * prom-client, and the counters with a series per target, rendered by hand
- * (labeled-counter.ts; `renderPerTarget`). Their label values come from config and AWS
- * exception names, never from users' store names.
+ * (labeled-counter.ts) and served with the registry's text (`handRenderedText`). Their
+ * label values come from config and AWS exception names, never from users' store names.
  */
 export interface ExporterMetrics {
   registry: Registry;
@@ -20,8 +20,6 @@ export interface ExporterMetrics {
   pollInterval: Gauge;
   pollErrors: LabeledCounter<"account_id" | "region" | "error">;
   rateLimitWait: LabeledCounter<"account_id" | "region">;
-  /** The per-target counters in the text format. */
-  renderPerTarget: () => string;
   cloudWatchIncompleteResults: Counter<"account_id" | "region" | "status_code">;
   shardTargets: Gauge<"shard">;
   configReloadSuccessful: Gauge;
@@ -29,6 +27,13 @@ export interface ExporterMetrics {
   discoveryAccounts: Gauge;
   discoveryRefreshFailures: Counter;
   discoveryLastSuccessTimestamp: Gauge;
+}
+
+/** The hand-rendered families that belong with a registry's text on /metrics. */
+const handRendered = new WeakMap<Registry, () => string>();
+
+export function handRenderedText(registry: Registry): string {
+  return handRendered.get(registry)?.() ?? "";
 }
 
 export function createExporterMetrics(build: {
@@ -75,13 +80,13 @@ export function createExporterMetrics(build: {
     labelNames: ["account_id", "region"],
   });
   const perTarget = [apiRequests, apiRequestErrors, pollErrors, rateLimitWait];
+  handRendered.set(registry, () => perTarget.map((counter) => counter.render()).join(""));
   return {
     registry,
     apiRequests,
     apiRequestErrors,
     pollErrors,
     rateLimitWait,
-    renderPerTarget: () => perTarget.map((counter) => counter.render()).join(""),
     // Alerts on stale data compare the age of the last success with this, not a constant.
     pollInterval: new Gauge({
       name: "kms_keystore_exporter_poll_interval_seconds",
