@@ -1,7 +1,6 @@
 import type { Registry } from "prom-client";
-import type { KeyStore } from "../model.js";
 import type { EnrichmentStore } from "../state/enrichment.js";
-import type { StateStore, TargetState } from "../state/state.js";
+import type { StateStore } from "../state/state.js";
 import { renderEnrichment } from "./enrichment.js";
 import { handRenderedText } from "./exporter-metrics.js";
 import { familyHeader } from "./exposition.js";
