@@ -142,7 +142,11 @@ export async function startApp(
     },
     reload,
     status: (filters) =>
-      buildStatus(state.states(), { version: VERSION, intervalMs, nowMs: Date.now() }, filters),
+      buildStatus(
+        state.states(),
+        { version: VERSION, intervalMs, nowMs: Date.now(), enrichment },
+        filters,
+      ),
     lifecycle: config.enableLifecycle,
     security,
     logger,

@@ -15,6 +15,7 @@ import {
   time,
   utc,
 } from "./html.js";
+import { atRiskRow, enrichmentCell, showsEnrichment } from "./status-enrichment.js";
 
 /**
  * Rows beyond this are left out of the page (most urgent first, so nothing broken hides
@@ -52,8 +53,8 @@ function timeInState(store: StoreStatus): string {
     : `at least ${age}<br><span class="id">first seen ${since}</span>`;
 }
 
-function storeRow(store: StoreStatus): string {
-  return `<tr class="${stateClass(store.state)}">${accountCell(store.accountId, store.accountName)}<td class="nowrap">${escapeHtml(store.region)}</td><td class="store">${escapeHtml(store.name)}<br><span class="id">${escapeHtml(store.id)}</span></td><td>${escapeHtml(store.type)}</td><td>${stateBadge(store.state)}</td><td class="explanation">${explanation(store)}</td><td>${timeInState(store)}</td><td>${time(store.creationDate, store.creationDate?.slice(0, 10))}</td></tr>`;
+function storeRow(store: StoreStatus, enriched: boolean): string {
+  return `<tr class="${stateClass(store.state)}${store.atRisk ? " at-risk" : ""}">${accountCell(store.accountId, store.accountName)}<td class="nowrap">${escapeHtml(store.region)}</td><td class="store">${escapeHtml(store.name)}<br><span class="id">${escapeHtml(store.id)}</span></td><td>${escapeHtml(store.type)}</td><td>${stateBadge(store.state)}</td><td class="explanation">${explanation(store)}</td><td>${timeInState(store)}</td><td>${time(store.creationDate, store.creationDate?.slice(0, 10))}</td>${enriched ? enrichmentCell(store) : ""}</tr>`;
 }
 
 const TARGET_STATUS: Record<TargetStatus["status"], string> = {
@@ -158,6 +159,7 @@ function summary(report: StatusReport): string {
 <caption>Stores by state (${counts.stores} in all)</caption>
 <thead><tr><th scope="col">State</th><th scope="col">Stores</th></tr></thead>
 <tbody>${stateRows}</tbody>
+<tfoot>${atRiskRow(report)}</tfoot>
 </table>
 <table>
 <caption>Targets (account and region)</caption>
@@ -183,6 +185,7 @@ export function renderStatusPage(report: StatusReport, telemetryPath: string): s
   for (const region of report.filters.regions) query.append("region", region);
   const json = `/status.json${query.size > 0 ? `?${query}` : ""}`;
   const metrics = escapeHtml(telemetryPath);
+  const enriched = showsEnrichment(report);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -212,9 +215,12 @@ ${filterForm(report)}
 ${filterDescription(report)}
 <table id="stores">
 <caption>Custom key stores, not CONNECTED first</caption>
-<thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col">Store</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Error code: what it means and what to do</th><th scope="col">Time in state</th><th scope="col">Created</th></tr></thead>
+<thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col">Store</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Error code: what it means and what to do</th><th scope="col">Time in state</th><th scope="col">Created</th>${enriched ? '<th scope="col">CloudHSM cluster or XKS proxy</th>' : ""}</tr></thead>
 <tbody>
-${report.stores.slice(0, MAX_PAGE_ROWS).map(storeRow).join("\n")}
+${report.stores
+  .slice(0, MAX_PAGE_ROWS)
+  .map((store) => storeRow(store, enriched))
+  .join("\n")}
 </tbody>
 </table>
 </section>

@@ -61,6 +61,10 @@ export class EnrichmentStore {
     for (const key of this.byKey.keys()) if (!keys.has(key)) this.drop(key);
   }
 
+  get(key: string): TargetEnrichment | undefined {
+    return this.byKey.get(key);
+  }
+
   entries(): IterableIterator<TargetEnrichment> {
     return this.byKey.values();
   }

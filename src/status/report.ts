@@ -1,10 +1,11 @@
 import { KNOWN_CONNECTION_STATES } from "../model.js";
+import type { TargetEnrichment } from "../state/enrichment.js";
 import type { TargetState } from "../state/state.js";
+import { type StoreEnrichment, storeEnrichment, storesAtRisk } from "./enrichment.js";
 import { ERROR_CODE_HELP, type RunbookBlock } from "./error-codes.js";
+import { runbookSection } from "./runbooks.js";
 
-/** Where the status page and /status.json send people for the full runbooks. */
-export const RUNBOOKS_URL =
-  "https://github.com/kms-keystore-exporter/kms-keystore-exporter/blob/main/docs/runbooks.md";
+export { RUNBOOKS_URL, runbookSection } from "./runbooks.js";
 
 /**
  * The order of the stores table: what pages first comes first. An unknown state (one AWS
@@ -51,7 +52,7 @@ export interface StoreError {
   runbookUrl: string;
 }
 
-export interface StoreStatus {
+export interface StoreStatus extends StoreEnrichment {
   accountId: string;
   accountName: string | undefined;
   region: string;
@@ -92,6 +93,7 @@ export interface StatusReport {
     storesByState: Record<string, number>;
     stores: number;
     storesNotConnected: number;
+    storesAtRisk: number | undefined;
     targets: number;
     targetsUp: number;
     targetsDown: number;
@@ -111,6 +113,8 @@ export interface StatusContext {
   version: string;
   intervalMs: number;
   nowMs: number;
+  /** The enrichment results by target key; omitted: no enrichment is shown. */
+  enrichment?: { get(targetKey: string): TargetEnrichment | undefined };
 }
 
 function iso(ms: number | undefined): string | undefined {
@@ -119,10 +123,6 @@ function iso(ms: number | undefined): string | undefined {
 
 function secondsSince(ms: number | undefined, nowMs: number): number | undefined {
   return ms === undefined ? undefined : Math.max(0, Math.round((nowMs - ms) / 1000));
-}
-
-export function runbookSection(anchor: string): string {
-  return `${RUNBOOKS_URL}#${anchor}`;
 }
 
 function storeError(code: string | undefined): StoreError | undefined {
@@ -165,7 +165,7 @@ function compareStores(a: StoreStatus, b: StoreStatus): number {
   );
 }
 
-function storesOf(state: TargetState, nowMs: number): StoreStatus[] {
+function storesOf(state: TargetState, { nowMs, enrichment }: StatusContext): StoreStatus[] {
   const { target } = state;
   return (state.stores ?? []).map((store) => {
     const history = state.history.get(store.id);
@@ -187,6 +187,7 @@ function storesOf(state: TargetState, nowMs: number): StoreStatus[] {
         store.creationTimeSeconds === undefined ? undefined : iso(store.creationTimeSeconds * 1000),
       runbookUrl:
         error?.runbookUrl ?? runbookSection(STATE_SECTIONS[store.state] ?? "before-you-start"),
+      ...storeEnrichment(store, enrichment?.get(target.key)),
     };
   });
 }
@@ -219,7 +220,7 @@ export function buildStatus(
   const all: StoreStatus[] = [];
   const targets: TargetStatus[] = [];
   for (const state of states) {
-    all.push(...storesOf(state, context.nowMs));
+    all.push(...storesOf(state, context));
     targets.push(targetOf(state, context.nowMs));
   }
   const storesByState: Record<string, number> = Object.fromEntries(
@@ -244,6 +245,7 @@ export function buildStatus(
       storesByState,
       stores: all.length,
       storesNotConnected: all.length - (storesByState.CONNECTED ?? 0),
+      storesAtRisk: storesAtRisk(all),
       targets: targets.length,
       targetsUp: targets.filter((target) => target.status === "up").length,
       targetsDown: targets.filter((target) => target.status === "down").length,
