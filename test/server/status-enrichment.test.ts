@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import type { ClusterHealth, KeyStore, XksHealth } from "../../src/model.js";
+import { renderStatusPage } from "../../src/server/status-page.js";
+import { EnrichmentStore } from "../../src/state/enrichment.js";
+import { StateStore } from "../../src/state/state.js";
+import { buildStatus, RUNBOOKS_URL } from "../../src/status/report.js";
+import { keyStore, target } from "../helpers/stores.js";
+
+const NOW = 1_800_000_000_000;
+const PROD = target("111111111111", "us-east-1", "prod");
+const HOSTILE = `x"><script>alert('1')</script>&amp;`;
+const HSM = keyStore({ id: "cks-h", name: "hsm" });
+const XKS = keyStore({ id: "cks-x", name: "xks", type: "EXTERNAL_KEY_STORE" });
+
+function cluster(overrides: Partial<ClusterHealth> = {}): ClusterHealth {
+  return {
+    id: HSM.cloudHsmClusterId,
+    state: "ACTIVE",
+    hsms: { ACTIVE: 2 },
+    activeAvailabilityZones: 2,
+    ...overrides,
+  };
+}
+
+function proxy(overrides: Partial<XksHealth> = {}): XksHealth {
+  return {
+    storeId: XKS.id,
+    certificateDaysToExpire: 200,
+    credentialAgeDays: 10,
+    errors: {},
+    latencySeconds: 0.04,
+    externalKeyManagers: { Active: 2 },
+    ...overrides,
+  };
+}
+
+function page(
+  enrich: { clusters?: ClusterHealth[]; xks?: XksHealth[] } | undefined,
+  stores: KeyStore[] = [HSM, XKS],
+): string {
+  const state = new StateStore();
+  state.setTargets([PROD]);
+  state.recordSuccess(PROD.key, stores, NOW - 1_000, 100);
+  const results = new EnrichmentStore();
+  if (enrich?.clusters) results.setClusters(PROD, enrich.clusters, NOW - 500);
+  if (enrich?.xks) results.setXks(PROD, enrich.xks, NOW - 500);
+  const context = { version: "1", intervalMs: 30_000, nowMs: NOW, enrichment: results };
+  return renderStatusPage(buildStatus(state.states(), context), "/metrics");
+}
+
+/** The store's row, from its id to the end of the row. */
+function row(html: string, id: string): string {
+  const start = html.indexOf(`<span class="id">${id}</span>`);
+  return html.slice(start, html.indexOf("</tr>", start));
+}
+
+describe("the status page's enrichments", () => {
+  it("shows no column, no summary row and no flag while the enrichments are off", () => {
+    const html = page(undefined);
+    expect(html).not.toContain("CloudHSM cluster or XKS proxy");
+    expect(html).not.toContain("data-at-risk");
+    expect(html).not.toContain("at risk");
+  });
+
+  it("flags a CONNECTED store with one HSM in one zone in words, with the runbook", () => {
+    const html = page({ clusters: [cluster({ hsms: { ACTIVE: 1 }, activeAvailabilityZones: 1 })] });
+    expect(html).toContain("CloudHSM cluster or XKS proxy");
+    const hsm = row(html, "cks-h");
+    expect(hsm).toContain('<td class="enrichment" data-at-risk>');
+    expect(hsm).toContain("⚠</span> at risk</strong>: 1 ACTIVE HSM: KMS needs 2 to create keys");
+    expect(hsm).toContain(
+      `<a href="${RUNBOOKS_URL}#kmscloudhsmkeystoreatrisk">Runbook: KMSCloudHsmKeyStoreAtRisk</a>`,
+    );
+    expect(hsm).toContain("1 ACTIVE HSM in 1 zone");
+    expect(html).toContain('<tr class="state-connected at-risk">');
+    expect(html).toMatch(/at risk<\/span><\/th><td data-at-risk-count>1<\/td>/);
+  });
+
+  it("shows a healthy cluster's state, HSMs and zones without a flag", () => {
+    const html = page({ clusters: [cluster({ hsms: { ACTIVE: 3, DEGRADED: 1 } })] });
+    const hsm = row(html, "cks-h");
+    expect(hsm).toContain("ACTIVE: 3 ACTIVE HSMs (and 1 DEGRADED) in 2 zones");
+    expect(hsm).not.toContain("at risk");
+    expect(html).toMatch(/<td data-at-risk-count>0<\/td>/);
+  });
+
+  it.each([
+    [200, "Certificate expires in <span data-certificate-days>200</span> days", false],
+    [5, "renew soon</strong> Certificate expires in <span data-certificate-days>5</span>", true],
+    [2.5, "renew now</strong> Certificate expires in <span data-certificate-days>2.5</span>", true],
+    [undefined, "Certificate: no CloudWatch data", false],
+  ])("an XKS certificate %s days from expiry: %s", (days, text, flagged) => {
+    const html = page({ xks: [proxy({ certificateDaysToExpire: days })] });
+    const xks = row(html, "cks-x");
+    expect(xks).toContain(text);
+    expect(xks.includes("data-at-risk")).toBe(flagged);
+    if (flagged) {
+      expect(xks).toContain(`${RUNBOOKS_URL}#kmsxksproxycertificateexpiring`);
+      expect(xks).toContain(`certificate expires in ${days} days`);
+    }
+  });
+
+  it("shows managers not Active, errors and latency when known", () => {
+    const html = page({
+      xks: [
+        proxy({
+          externalKeyManagers: { Active: 1, Degraded: 1 },
+          errors: { Retryable: 14, Other: 0 },
+          latencySeconds: 0.18,
+        }),
+      ],
+    });
+    const xks = row(html, "cks-x");
+    expect(xks).toContain("External key managers not Active: 1 Degraded");
+    expect(xks).toContain("Proxy errors: 14 Retryable</p>");
+    expect(xks).toContain("Proxy latency: 180 ms");
+    expect(xks).toContain(`${RUNBOOKS_URL}#kmsxksexternalkeymanagersunhealthy`);
+    const quiet = row(page({ xks: [proxy({ latencySeconds: undefined })] }), "cks-x");
+    expect(quiet).not.toContain("Proxy errors");
+    expect(quiet).not.toContain("latency");
+  });
+
+  it("escapes every value that came from AWS", () => {
+    const html = page(
+      {
+        clusters: [cluster({ id: HOSTILE, state: HOSTILE, hsms: { ACTIVE: 1, [HOSTILE]: 1 } })],
+        xks: [
+          proxy({
+            storeId: HOSTILE,
+            errors: { [HOSTILE]: 3 },
+            externalKeyManagers: { [HOSTILE]: 1 },
+          }),
+        ],
+      },
+      [
+        keyStore({ id: "cks-h", cloudHsmClusterId: HOSTILE }),
+        keyStore({ id: HOSTILE, type: "EXTERNAL_KEY_STORE" }),
+      ],
+    );
+    expect(html).toContain("Proxy errors: 3 x&quot;&gt;&lt;script&gt;");
+    expect(html).toContain("and 1 x&quot;&gt;&lt;script&gt;");
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain(`x">`);
+  });
+});
