@@ -90,8 +90,8 @@ tr.state-disconnected td{background:#f1f1f1}
 tr.target-down td{background:#fdecec}
 tr.state-connected.at-risk td,tfoot tr.at-risk td,tfoot tr.at-risk th{background:#fff6dd}
 .risk{color:#6b4700;font-weight:700}.critical{color:#8a0000;font-weight:700}
-.enrichment{max-width:24rem}.enrichment p{margin:.2rem 0}
-.explanation{max-width:42rem}.explanation p{margin:.3rem 0}
+.enrichment{min-width:14rem;max-width:20rem}.enrichment p{margin:.2rem 0}
+.explanation{min-width:20rem;max-width:42rem}.explanation p{margin:.3rem 0}
 .label{font-weight:600;margin-right:.3em}
 .nowrap{white-space:nowrap}
 .meaning p:first-of-type{display:inline}

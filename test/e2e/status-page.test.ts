@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from "../../src/version.js";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { parseExposition, samplesNamed } from "../helpers/exposition.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
+import { until } from "../helpers/wait.js";
 
 const browser = toolOrSkipReason("chromium");
 /** Gitignored; the screenshot stays there after the run, to be looked at. */
@@ -78,6 +79,9 @@ interface Row {
   storeName: string;
   storeId: string;
   explanation: string;
+  /** The CloudHSM cluster or XKS proxy cell (enrichments); "" when the column is absent. */
+  enrichment: string;
+  atRisk: boolean;
 }
 
 /** One read of the loaded document (it reloads itself every interval, so read it at once). */
@@ -99,6 +103,8 @@ function readPage(page: Page): Promise<Counts & { rows: Row[] }> {
         storeName: store.childNodes[0]?.textContent ?? "",
         storeId: store.querySelector(".id")?.textContent ?? "",
         explanation: cells[5]?.textContent ?? "",
+        enrichment: cells[8]?.textContent ?? "",
+        atRisk: cells[8]?.hasAttribute("data-at-risk") ?? false,
       };
     });
     return { states, targetsUp: target("up"), targetsDown: target("down"), rows };
@@ -111,6 +117,12 @@ describe("the status page in headless Chromium", () => {
     async () => {
       const cli = await startCli(["--demo"]);
       await waitForReady(cli.url);
+      // The enrichment calls of a round end after its polls: wait for the two demo stores
+      // they flag (one HSM in one zone; a certificate 5 days from expiry).
+      await until(async () => {
+        const report = await (await fetch(`${cli.url}/status.json`)).json();
+        return report.summary.storesAtRisk >= 2;
+      });
       const { page } = await openBrowser((browser as { path: string }).path);
 
       // The demo moves (a store changes state, a target fails a third of its polls): compare
@@ -143,6 +155,22 @@ describe("the status page in headless Chromium", () => {
         "What it means:KMS could not reach the backing key store over the network.",
       );
       expect(await page.locator('meta[http-equiv="refresh"]').getAttribute("content")).toBe("5");
+
+      // The enrichments: flagged in words (not by colour alone), with what flags them.
+      const single = seen.rows.find((row) => row.storeName === "payments-eu-hsm-single");
+      expect(single?.atRisk).toBe(true);
+      expect(single?.enrichment).toContain("at risk: 1 ACTIVE HSM: KMS needs 2 to create keys");
+      expect(single?.enrichment).toContain("Runbook: KMSCloudHsmKeyStoreAtRisk");
+      const expiring = seen.rows.find((row) => row.storeName === "identity-xks-expiring");
+      expect(expiring?.atRisk).toBe(true);
+      expect(expiring?.enrichment).toContain("renew soon Certificate expires in 5 days");
+      const healthy = seen.rows.find((row) => row.storeName === "payments-hsm-primary");
+      expect(healthy?.enrichment).toContain("2 ACTIVE HSMs in 2 zones");
+      expect(healthy?.atRisk).toBe(false);
+      expect(
+        await page.locator("[data-at-risk-count]").textContent(),
+        "the summary counts the flagged rows",
+      ).toBe(String(seen.rows.filter((row) => row.atRisk).length));
 
       // A hostile store name is text: no element came out of it.
       const scenario = loadScenarioFile(DEMO_SCENARIO_PATH);
