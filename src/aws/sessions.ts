@@ -178,8 +178,16 @@ export class SessionPool {
   }
 
   configure(settings: SessionSettings): void {
+    const previous = this.settings;
     this.settings = settings;
     for (const limiter of this.limiters.values()) limiter.configure(settings.rateLimit);
+    // A role session keeps the STS region and lifetime it was made with: when those change,
+    // the sessions go, and the next poll of each account assumes its role with the new ones.
+    if (
+      settings.stsRegion !== previous.stsRegion ||
+      settings.sessionDurationSeconds !== previous.sessionDurationSeconds
+    )
+      this.sessions.clear();
   }
 
   /**

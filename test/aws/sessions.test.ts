@@ -229,6 +229,32 @@ describe("SessionPool details", () => {
     sessions.destroy();
   });
 
+  it("assumes roles again in the new STS region or with the new lifetime after a reload", async () => {
+    const simulator = await simulate(SCENARIO);
+    const sessions = pool(simulator);
+    const settings = {
+      rateLimit: { perSecond: 10, burst: 2 },
+      sessionDurationSeconds: 900,
+      failureHoldMs: 0,
+    };
+    sessions.retain([account()]);
+    const first = sessions.session(target("us-east-1"));
+    await first?.credentials();
+    sessions.configure({ ...settings, rateLimit: { perSecond: 5, burst: 1 } });
+    expect(sessions.session(target("us-east-1"))).toBe(first);
+    sessions.configure({ ...settings, stsRegion: "eu-west-1" });
+    const second = sessions.session(target("us-east-1"));
+    expect(second).not.toBe(first);
+    await second?.credentials();
+    sessions.configure({ ...settings, stsRegion: "eu-west-1", sessionDurationSeconds: 1_800 });
+    const third = sessions.session(target("us-east-1"));
+    expect(third).not.toBe(second);
+    await third?.credentials();
+    const calls = simulator.calls.filter((call) => call.operation === "AssumeRole");
+    expect(calls.map((call) => call.region)).toEqual(["us-east-1", "eu-west-1", "eu-west-1"]);
+    sessions.destroy();
+  });
+
   it("tells a role and external id apart from a longer role name without one", async () => {
     const simulator = await simulate(SCENARIO);
     const sessions = pool(simulator);
