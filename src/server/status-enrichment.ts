@@ -12,9 +12,9 @@ export function showsEnrichment(report: StatusReport): boolean {
   return report.summary.storesAtRisk !== undefined;
 }
 
-/** Fractional days or counts from CloudWatch, at most one decimal. */
+/** Fractional days or counts from CloudWatch, at most one decimal (a number: nothing to escape). */
 function amount(value: number): string {
-  return escapeHtml(String(Number(value.toFixed(1))));
+  return String(Number(value.toFixed(1)));
 }
 
 function counts(byState: Record<string, number>): string {
@@ -49,14 +49,9 @@ const CERTIFICATE_FLAGS = {
 };
 
 function xksCell(xks: XksStatus): string {
-  const reasons: string[] = [];
   const days = xks.certificateDaysToExpire;
-  if (xks.certificateLevel === "warning" || xks.certificateLevel === "critical") {
-    reasons.push(`certificate expires in ${amount(days ?? 0)} days`);
-  }
-  const expiring = reasons.length > 0;
+  const expiring = xks.certificateLevel === "warning" || xks.certificateLevel === "critical";
   const notActive = Object.keys(xks.externalKeyManagersNotActive).length > 0;
-  if (notActive) reasons.push("external key managers not Active");
   const lines = [
     days === undefined || xks.certificateLevel === undefined
       ? "Certificate: no CloudWatch data"
@@ -65,6 +60,9 @@ function xksCell(xks: XksStatus): string {
       ? `External key managers not Active: ${counts(xks.externalKeyManagersNotActive)}`
       : "",
     Object.keys(xks.errors).length > 0 ? `Proxy errors: ${counts(xks.errors)}` : "",
+    xks.credentialAgeDays === undefined
+      ? ""
+      : `Proxy credential age: ${amount(xks.credentialAgeDays)} days`,
     xks.latencySeconds === undefined
       ? ""
       : `Proxy latency: ${amount(xks.latencySeconds * 1000)} ms`,
@@ -72,7 +70,7 @@ function xksCell(xks: XksStatus): string {
   return `${
     xks.atRisk
       ? riskFlag(
-          reasons,
+          xks.risks,
           xks.runbookUrl,
           expiring ? "KMSXksProxyCertificateExpiring" : "KMSXksExternalKeyManagersUnhealthy",
         )

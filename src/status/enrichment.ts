@@ -47,6 +47,8 @@ export interface XksStatus {
    * alone do not count: one period says nothing about "sustained" (the alert's judgement).
    */
   atRisk: boolean;
+  /** Why it is at risk, in words; empty when it is not. */
+  risks: string[];
   /** The runbook section of what puts it at risk: the certificate first, then the managers. */
   runbookUrl: string;
   asOf: string;
@@ -110,6 +112,10 @@ export function xksStatus(health: XksHealth, atMs: number): XksStatus {
   const level = certificateLevel(health.certificateDaysToExpire);
   const expiring = level === "warning" || level === "critical";
   const unhealthy = Object.keys(notActive).length > 0;
+  const risks = [
+    expiring ? `certificate expires in ${health.certificateDaysToExpire} days` : "",
+    unhealthy ? "external key managers not Active" : "",
+  ].filter((risk) => risk !== "");
   return {
     certificateDaysToExpire: health.certificateDaysToExpire,
     certificateLevel: level,
@@ -117,7 +123,8 @@ export function xksStatus(health: XksHealth, atMs: number): XksStatus {
     externalKeyManagersNotActive: notActive,
     errors,
     latencySeconds: health.latencySeconds,
-    atRisk: expiring || unhealthy,
+    atRisk: risks.length > 0,
+    risks,
     runbookUrl: runbookSection(
       !expiring && unhealthy
         ? "kmsxksexternalkeymanagersunhealthy"

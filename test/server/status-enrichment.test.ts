@@ -114,6 +114,7 @@ describe("the status page's enrichments", () => {
     expect(xks).toContain("External key managers not Active: 1 Degraded");
     expect(xks).toContain("Proxy errors: 14 Retryable</p>");
     expect(xks).toContain("Proxy latency: 180 ms");
+    expect(xks).toContain("Proxy credential age: 10 days");
     expect(xks).toContain(`${RUNBOOKS_URL}#kmsxksexternalkeymanagersunhealthy`);
     const quiet = row(page({ xks: [proxy({ latencySeconds: undefined })] }), "cks-x");
     expect(quiet).not.toContain("Proxy errors");

@@ -89,7 +89,9 @@ describe("xksStatus", () => {
     expect(certificateLevel(days)).toBe(level);
     const status = xksStatus(xks({ certificateDaysToExpire: days }), AT);
     expect(status.certificateLevel).toBe(level);
-    expect(status.atRisk).toBe(level === "warning" || level === "critical");
+    const flagged = level === "warning" || level === "critical";
+    expect(status.atRisk).toBe(flagged);
+    expect(status.risks).toEqual(flagged ? [`certificate expires in ${days} days`] : []);
   });
 
   it.each([
@@ -103,6 +105,7 @@ describe("xksStatus", () => {
     const status = xksStatus(xks({ externalKeyManagers: managers }), AT);
     expect(status.externalKeyManagersNotActive).toEqual(notActive);
     expect(status.atRisk).toBe(risk);
+    expect(status.risks).toEqual(risk ? ["external key managers not Active"] : []);
     expect(status.runbookUrl).toBe(
       `${RUNBOOKS_URL}#${risk ? "kmsxksexternalkeymanagersunhealthy" : "kmsxksproxycertificateexpiring"}`,
     );
