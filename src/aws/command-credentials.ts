@@ -44,8 +44,10 @@ interface SignerConfig {
 
 function configSignedWith(config: SignerConfig, credentials: AwsCredentialIdentityProvider) {
   const signer = async (authScheme?: unknown) => {
-    // The SDK's own factory settles the signing region and name on the config first.
-    await config.signer(authScheme);
+    // The SDK's own factory settles the signing region and name on the config, once: it
+    // never changes them after (`config.signingRegion ||= …`), so later calls skip it.
+    if (config.signingRegion === undefined || config.signingName === undefined)
+      await config.signer(authScheme);
     return new SignatureV4({
       credentials,
       region: config.signingRegion ?? "",
