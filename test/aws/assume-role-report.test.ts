@@ -46,6 +46,7 @@ describe("assumeRoleReporter", () => {
       role_arn: ROLE.roleArn,
       error: "AccessDenied",
       message: "not authorized",
+      msg: "cannot assume the account's role",
     });
     expect(JSON.stringify(lines)).not.toContain("secret-external-id");
   });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
 import { callerAccountId, lookUpDefaultAccount } from "../../src/aws/caller-identity.js";
 import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
 
@@ -23,6 +25,50 @@ describe("callerAccountId", () => {
     );
     expect(accountId).toBe("123456789012");
     expect(simulator.callCount({ operation: "GetCallerIdentity" })).toBe(1);
+  });
+});
+
+const servers: Array<{ close(): void }> = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** An STS endpoint on 127.0.0.1 whose GetCallerIdentity answers with `account`. */
+async function stsAnswering(account: string | undefined): Promise<string> {
+  const server = createServer((_request, response) => {
+    const accountXml = account === undefined ? "" : `<Account>${account}</Account>`;
+    response.writeHead(200, { "Content-Type": "text/xml" });
+    response.end(
+      `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111111111111:user/x</Arn><UserId>AIDAX</UserId>${accountXml}</GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe("callerAccountId with a bad answer", () => {
+  it.each([undefined, "12345", "1234567890123", "x123456789012", "123456789012x"])(
+    "refuses an account id of %s",
+    async (account) => {
+      const endpoint = await stsAnswering(account);
+      await expect(
+        callerAccountId(
+          { region: "us-east-1", endpoint, credentials: async () => FAKE_CREDENTIALS },
+          new AbortController().signal,
+        ),
+      ).rejects.toThrow(`GetCallerIdentity returned no valid account id (${account})`);
+    },
+  );
+
+  it("accepts twelve digits", async () => {
+    const endpoint = await stsAnswering("123456789012");
+    expect(
+      await callerAccountId(
+        { region: "us-east-1", endpoint, credentials: async () => FAKE_CREDENTIALS },
+        new AbortController().signal,
+      ),
+    ).toBe("123456789012");
   });
 });
 

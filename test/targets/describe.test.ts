@@ -64,4 +64,93 @@ describe("describeConfig", () => {
     expect(text).toContain("targets (accounts × regions): 0 before discovery\n");
     expect(text).toContain("config OK\n");
   });
+
+  it("describes discovery through the default credentials without OU or account filters", () => {
+    const text = describeConfig(
+      defaultConfig({
+        regions: ["us-east-1"],
+        accounts: [],
+        discovery: {
+          roleArn: undefined,
+          externalId: undefined,
+          memberRoleName: "kms-reader",
+          memberExternalId: undefined,
+          refreshMs: 600_000,
+          region: "us-east-1",
+          excludeAccounts: [],
+          includeOrganizationalUnits: [],
+          excludeOrganizationalUnits: [],
+          regions: undefined,
+        },
+      }),
+    );
+    expect(text).toContain(
+      "plus every ACTIVE account of the organization (ListAccounts in us-east-1 via the default credentials, every 10m), through role kms-reader, in us-east-1\n",
+    );
+  });
+
+  it.each([
+    [{ regions: ["cn-north-1"] }, "partition aws-cn"],
+    [
+      {
+        regions: [],
+        accounts: [
+          { roleArn: "arn:aws-us-gov:iam::111111111111:role/r", regions: ["us-gov-west-1"] },
+        ],
+      },
+      "partition aws-us-gov",
+    ],
+    [{ regions: [], accounts: [] }, "partition aws"],
+  ])("names the partition of the config's regions (%j)", (overrides, expected) => {
+    expect(describeConfig(defaultConfig(overrides)).split("\n")[2]).toBe(
+      `${expected}; AssumeRole and GetCallerIdentity through STS in each account's first region`,
+    );
+  });
+
+  it("names the discovery region's partition and a configured STS region", () => {
+    const text = describeConfig(
+      defaultConfig({
+        regions: [],
+        accounts: [],
+        stsRegion: "cn-northwest-1",
+        discovery: {
+          roleArn: undefined,
+          externalId: undefined,
+          memberRoleName: "r",
+          memberExternalId: undefined,
+          refreshMs: 600_000,
+          region: "cn-northwest-1",
+          excludeAccounts: [],
+          includeOrganizationalUnits: [],
+          excludeOrganizationalUnits: [],
+          regions: undefined,
+        },
+      }),
+    );
+    expect(text.split("\n")[2]).toBe(
+      "partition aws-cn; AssumeRole and GetCallerIdentity through STS in cn-northwest-1",
+    );
+  });
+
+  it("prints the global store filter and an account's own", () => {
+    const text = describeConfig(
+      defaultConfig({
+        regions: ["us-east-1"],
+        stores: { include: [/^prod-/], exclude: undefined, types: undefined },
+        accounts: [
+          {
+            roleArn: role("111111111111"),
+            stores: { include: undefined, exclude: [/-sandbox$/], types: ["AWS_CLOUDHSM"] },
+          },
+          { roleArn: role("222222222222") },
+        ],
+      }),
+    );
+    expect(text).toContain("stores: include ^prod-\n");
+    expect(text).toContain(
+      `  111111111111 via ${role("111111111111")}: us-east-1 (stores: exclude -sandbox$; types AWS_CLOUDHSM)\n`,
+    );
+    expect(text).toContain(`  222222222222 via ${role("222222222222")}: us-east-1\n`);
+    expect(describeConfig(defaultConfig({ regions: ["us-east-1"] }))).toContain("stores: all\n");
+  });
 });
