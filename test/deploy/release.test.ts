@@ -28,7 +28,7 @@ function filesUnder(dir: string): string[] {
 const SHIPPED = [
   /^dist\//,
   /^scenarios\/[\w-]+\.yaml$/,
-  /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+  /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|BENCHMARKS\.md)$/,
   /^deploy\/(kubernetes|iam|systemd)\//,
   /^deploy\/prometheus\/alerts\.yml$/,
   /^deploy\/web-config\.example\.yml$/,
@@ -61,6 +61,8 @@ describe("release", () => {
         "scenarios/demo.yaml",
         "LICENSE",
         "CHANGELOG.md",
+        // Sizing a deployment; docs/ links to it.
+        "BENCHMARKS.md",
         "deploy/prometheus/alerts.yml",
         "deploy/web-config.example.yml",
         ...filesUnder("deploy/kubernetes"),
