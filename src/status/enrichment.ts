@@ -113,7 +113,9 @@ export function xksStatus(health: XksHealth, atMs: number): XksStatus {
   const expiring = level === "warning" || level === "critical";
   const unhealthy = Object.keys(notActive).length > 0;
   const risks = [
-    expiring ? `certificate expires in ${health.certificateDaysToExpire} days` : "",
+    expiring
+      ? `certificate expires in ${Number(health.certificateDaysToExpire?.toFixed(1))} days`
+      : "",
     unhealthy ? "external key managers not Active" : "",
   ].filter((risk) => risk !== "");
   return {

@@ -111,6 +111,12 @@ describe("xksStatus", () => {
     );
   });
 
+  it("writes fractional days to expiry with one decimal", () => {
+    const status = xksStatus(xks({ certificateDaysToExpire: 4.2749 }), AT);
+    expect(status.risks).toEqual(["certificate expires in 4.3 days"]);
+    expect(status.certificateDaysToExpire).toBe(4.2749);
+  });
+
   it("keeps the error types with errors, and errors alone do not put a store at risk", () => {
     const status = xksStatus(xks({ errors: { Retryable: 40, "Non-retryable": 0 } }), AT);
     expect(status.errors).toEqual({ Retryable: 40 });
