@@ -1,6 +1,6 @@
 import { DescribeCustomKeyStoresCommand } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
-import { type RoleToAssume, SessionPool } from "../../src/aws/sessions.js";
+import { type RoleToAssume, SessionPool, type SessionSettings } from "../../src/aws/sessions.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
@@ -29,7 +29,12 @@ function target(region: string, accountId = "111111111111"): Target {
   return { key: targetKey(accountId, region), accountId, accountName: undefined, region };
 }
 
-function pool(simulator: Simulator, reported: Array<[RoleToAssume, unknown]> = []): SessionPool {
+/** A pool against the simulator (or any endpoint), recording every AssumeRole report. */
+function pool(
+  simulator: Simulator | { url: string },
+  reported: Array<[RoleToAssume, unknown]> = [],
+  settings: Partial<SessionSettings> = {},
+): SessionPool {
   return new SessionPool({
     aws: {
       endpoint: simulator.url,
@@ -42,6 +47,7 @@ function pool(simulator: Simulator, reported: Array<[RoleToAssume, unknown]> = [
       rateLimit: { perSecond: 10, burst: 2 },
       sessionDurationSeconds: 900,
       failureHoldMs: 0,
+      ...settings,
     },
     now: Date.now,
     reportAssumeRole: (role) => (error) => reported.push([role, error]),
@@ -195,29 +201,11 @@ describe("SessionPool details", () => {
 
   it("asks STS in the account's first region", async () => {
     const simulator = await simulate(SCENARIO);
-    const roles: RoleToAssume[] = [];
-    const sessions = new SessionPool({
-      aws: {
-        endpoint: simulator.url,
-        baseCredentials: async () => FAKE_CREDENTIALS,
-        connectTimeoutMs: 1_000,
-        requestTimeoutMs: 5_000,
-      },
-      concurrency: 4,
-      settings: {
-        rateLimit: { perSecond: 10, burst: 2 },
-        sessionDurationSeconds: 900,
-        failureHoldMs: 0,
-      },
-      now: Date.now,
-      reportAssumeRole: (role) => {
-        roles.push(role);
-        return () => {};
-      },
-    });
+    const reported: Array<[RoleToAssume, unknown]> = [];
+    const sessions = pool(simulator, reported);
     sessions.retain([account({ regions: ["eu-west-1", "us-east-1"] })]);
-    sessions.session(target("us-east-1"));
-    expect(roles).toEqual([
+    await sessions.session(target("us-east-1"))?.credentials();
+    expect(reported.map(([role]) => role)).toEqual([
       {
         accountId: "111111111111",
         accountName: "payments",
@@ -268,29 +256,14 @@ describe("SessionPool details", () => {
   });
 
   it("answers a failed AssumeRole from memory for failureHoldMs", async () => {
-    const calls: unknown[] = [];
-    const sessions = new SessionPool({
-      // Nothing listens on port 1: every STS call fails at once.
-      aws: {
-        endpoint: "http://127.0.0.1:1",
-        baseCredentials: async () => FAKE_CREDENTIALS,
-        connectTimeoutMs: 1_000,
-        requestTimeoutMs: 5_000,
-      },
-      concurrency: 4,
-      settings: {
-        rateLimit: { perSecond: 10, burst: 2 },
-        sessionDurationSeconds: 900,
-        failureHoldMs: 60_000,
-      },
-      now: Date.now,
-      reportAssumeRole: () => (error) => calls.push(error),
-    });
+    const reported: Array<[RoleToAssume, unknown]> = [];
+    // Nothing listens on port 1: every STS call fails at once.
+    const sessions = pool({ url: "http://127.0.0.1:1" }, reported, { failureHoldMs: 60_000 });
     sessions.retain([account()]);
     const credentials = sessions.session(target("us-east-1"))?.credentials;
     await expect(credentials?.()).rejects.toThrow();
     await expect(credentials?.()).rejects.toThrow();
-    expect(calls).toHaveLength(1);
+    expect(reported).toHaveLength(1);
     sessions.destroy();
   });
 
