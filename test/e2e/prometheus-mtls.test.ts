@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { getJson, startPrometheusWith, tempDir } from "../alerts/peers.js";
 import { role, runExporter } from "../helpers/exporter.js";
-import { htpasswdHash, makePki } from "../helpers/pki.js";
+import { clientCertTls, htpasswdHash, makePki } from "../helpers/pki.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 import { until } from "../helpers/wait.js";
 
@@ -34,13 +34,9 @@ describe.skipIf(tools.some((tool) => "skip" in tool))("Prometheus over mTLS and 
     writeFileSync(
       webConfigFile,
       stringify({
-        tls_server_config: {
-          cert_file: "server.crt",
-          key_file: "server.key",
-          client_ca_file: "test-ca.crt",
-          client_auth_type: "RequireAndVerifyClientCert",
+        tls_server_config: clientCertTls("RequireAndVerifyClientCert", {
           client_allowed_sans: ["prometheus"],
-        },
+        }),
         basic_auth_users: { prometheus: htpasswdHash(htpasswd as string, "prometheus", "pw-1") },
       }),
     );

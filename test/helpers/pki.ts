@@ -126,3 +126,14 @@ export function htpasswdHash(htpasswd: string, user: string, password: string): 
   const line = execFileSync(htpasswd, ["-nbBC", "4", user, password], { encoding: "utf8" }).trim();
   return line.slice(line.indexOf(":") + 1);
 }
+
+/** The web config's `tls_server_config` for makePki's files, with client certificates checked. */
+export function clientCertTls(clientAuthType: string, extra: Record<string, unknown> = {}) {
+  return {
+    cert_file: "server.crt",
+    key_file: "server.key",
+    client_ca_file: "test-ca.crt",
+    client_auth_type: clientAuthType,
+    ...extra,
+  };
+}

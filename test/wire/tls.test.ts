@@ -10,7 +10,7 @@ import { tempDir } from "../alerts/peers.js";
 import { CLI } from "../helpers/cli.js";
 import { role, runExporter } from "../helpers/exporter.js";
 import { type ClientOptions, get } from "../helpers/https.js";
-import { htpasswdHash, makePki } from "../helpers/pki.js";
+import { clientCertTls, htpasswdHash, makePki } from "../helpers/pki.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 import { until } from "../helpers/wait.js";
 
@@ -106,12 +106,7 @@ describe.skipIf(missing)(
       writeFileSync(
         webConfigFile,
         stringify({
-          tls_server_config: {
-            cert_file: "server.crt",
-            key_file: "server.key",
-            client_ca_file: "test-ca.crt",
-            client_auth_type: "RequireAndVerifyClientCert",
-          },
+          tls_server_config: clientCertTls("RequireAndVerifyClientCert"),
         }),
       );
       const { app } = await runExporter(SCENARIO, {
@@ -165,12 +160,7 @@ describe.skipIf(missing)(
       writeFileSync(
         webConfigFile,
         stringify({
-          tls_server_config: {
-            cert_file: "server.crt",
-            key_file: "server.key",
-            client_ca_file: "test-ca.crt",
-            client_auth_type: "VerifyClientCertIfGiven",
-          },
+          tls_server_config: clientCertTls("VerifyClientCertIfGiven"),
         }),
       );
       const { app } = await runExporter(SCENARIO, {
@@ -298,12 +288,7 @@ describe.skipIf(missing)(
       writeFileSync(
         `${webConfigFile}.new`,
         stringify({
-          tls_server_config: {
-            cert_file: "server.crt",
-            key_file: "server.key",
-            client_ca_file: "test-ca.crt",
-            client_auth_type: "RequireAndVerifyClientCert",
-          },
+          tls_server_config: clientCertTls("RequireAndVerifyClientCert"),
         }),
       );
       renameSync(`${webConfigFile}.new`, webConfigFile);
@@ -355,12 +340,7 @@ describe.skipIf(missing)(
       writeFileSync(
         good.webConfigFile,
         stringify({
-          tls_server_config: {
-            cert_file: "server.crt",
-            key_file: "server.key",
-            client_ca_file: "test-ca.crt",
-            client_auth_type: "RequireAndVerifyClientCert",
-          },
+          tls_server_config: clientCertTls("RequireAndVerifyClientCert"),
           basic_auth_users: { p: htpasswdHash(path(htpasswd), "p", "x") },
         }),
       );
