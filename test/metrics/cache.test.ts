@@ -5,6 +5,7 @@ import { MetricsCache } from "../../src/metrics/cache.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import type { KeyStore } from "../../src/model.js";
 import { StateStore } from "../../src/state/state.js";
+import { keyStore } from "../helpers/stores.js";
 
 const TARGET = {
   key: "111111111111/us-east-1",
@@ -14,19 +15,7 @@ const TARGET = {
 };
 
 function store(id: string): KeyStore {
-  return {
-    id,
-    name: id,
-    type: "AWS_CLOUDHSM",
-    state: "CONNECTED",
-    errorCode: undefined,
-    creationTimeSeconds: undefined,
-    cloudHsmClusterId: "",
-    xksProxyConnectivity: "",
-    xksProxyUriEndpoint: "",
-    xksProxyUriPath: "",
-    xksProxyVpcEndpointServiceName: "",
-  };
+  return keyStore({ id, name: id, creationTimeSeconds: undefined, cloudHsmClusterId: "" });
 }
 
 function setUp() {

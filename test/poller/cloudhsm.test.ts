@@ -2,20 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { KeyStore } from "../../src/model.js";
 import { clusterIdsOf, describeStoreClusters, toClusterHealth } from "../../src/poller/cloudhsm.js";
 import type { AttemptEvent } from "../../src/poller/poll.js";
+import { keyStore } from "../helpers/stores.js";
 
-const store = (id: string, type: string, cluster: string): KeyStore => ({
-  id,
-  name: id,
-  type,
-  state: "CONNECTED",
-  errorCode: undefined,
-  creationTimeSeconds: undefined,
-  cloudHsmClusterId: cluster,
-  xksProxyConnectivity: "",
-  xksProxyUriEndpoint: "",
-  xksProxyUriPath: "",
-  xksProxyVpcEndpointServiceName: "",
-});
+const store = (id: string, type: string, cluster: string): KeyStore =>
+  keyStore({ id, name: id, type, creationTimeSeconds: undefined, cloudHsmClusterId: cluster });
 
 const options = (attempts: AttemptEvent[] = []) => ({
   signal: new AbortController().signal,

@@ -7,20 +7,10 @@ import {
   xksStoreIdsOf,
   xksWindow,
 } from "../../src/poller/xks.js";
+import { keyStore } from "../helpers/stores.js";
 
-const store = (id: string, type: string): KeyStore => ({
-  id,
-  name: id,
-  type,
-  state: "CONNECTED",
-  errorCode: undefined,
-  creationTimeSeconds: undefined,
-  cloudHsmClusterId: "",
-  xksProxyConnectivity: "",
-  xksProxyUriEndpoint: "",
-  xksProxyUriPath: "",
-  xksProxyVpcEndpointServiceName: "",
-});
+const store = (id: string, type: string): KeyStore =>
+  keyStore({ id, name: id, type, creationTimeSeconds: undefined, cloudHsmClusterId: "" });
 
 const result = (value: number | undefined, statusCode = "Complete") => ({
   value,

@@ -2,22 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { KeyStore, Target } from "../../src/model.js";
 import { NO_HISTORY } from "../../src/state/history.js";
 import { StateStore } from "../../src/state/state.js";
+import { keyStore } from "../helpers/stores.js";
 
 function store(id: string, overrides: Partial<KeyStore> = {}): KeyStore {
-  return {
+  return keyStore({
     id,
     name: id,
-    type: "AWS_CLOUDHSM",
-    state: "CONNECTED",
-    errorCode: undefined,
     creationTimeSeconds: undefined,
     cloudHsmClusterId: "",
-    xksProxyConnectivity: "",
-    xksProxyUriEndpoint: "",
-    xksProxyUriPath: "",
-    xksProxyVpcEndpointServiceName: "",
     ...overrides,
-  };
+  });
 }
 
 function target(accountId: string, region = "us-east-1", accountName?: string): Target {
