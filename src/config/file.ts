@@ -60,18 +60,56 @@ const timerDuration = () =>
     max: [DAY_MS, "at most 24h (timers cannot wait longer)"],
   });
 
+/**
+ * Limits on list sizes and numbers. Beyond them a config is a mistake or an attack: each
+ * item costs a timer, clients and a poll, and checking a huge list stalls a reload.
+ */
+export const LIMITS = {
+  /** AWS has about 35 regions; one list never needs more. */
+  regionsPerList: 64,
+  accounts: 10_000,
+  /** Patterns per include or exclude list, and characters per pattern. */
+  patternsPerFilter: 100,
+  patternLength: 1_000,
+  excludedAccounts: 10_000,
+  organizationalUnits: 1_000,
+  concurrency: 1_000,
+  /** A poll more often than this would be throttled by KMS anyway (5 calls/s). */
+  minIntervalMs: 1_000,
+  /** Calls per second per target: at least one in 100 s, so a poll ever ends. */
+  minRatePerSecond: 0.01,
+  maxRatePerSecond: 1_000,
+} as const;
+
+/**
+ * A list refused by its length before any item is checked, so a huge list costs nothing;
+ * the message names the limit.
+ */
+function boundedList<T extends z.ZodType>(
+  item: T,
+  max: number,
+  what: string,
+  min: [number, string?] = [0],
+) {
+  return z
+    .array(z.unknown())
+    .max(max, `too many ${what}: at most ${max} (a limit of the exporter)`)
+    .pipe(z.array(item).min(...min));
+}
+
 const region = z.string().regex(REGION, {
   error: (issue) => `${shown(issue.input)} is not an AWS region name (like us-east-1)`,
 });
 
-const regionList = z
-  .array(region)
-  .min(1, "the region list is empty")
-  .superRefine((list, context) => {
-    const twice = list.filter((name, index) => list.indexOf(name) !== index);
-    if (twice.length > 0)
-      context.addIssue({ code: "custom", message: `${twice.join(", ")} is listed twice` });
-  });
+const regionList = boundedList(region, LIMITS.regionsPerList, "regions in one list", [
+  1,
+  "the region list is empty",
+]).superRefine((list, context) => {
+  const seen = new Set<string>();
+  const twice = list.filter((name) => seen.size === seen.add(name).size);
+  if (twice.length > 0)
+    context.addIssue({ code: "custom", message: `${twice.join(", ")} is listed twice` });
+});
 
 const roleArn = z.string().regex(ROLE_ARN, {
   error: (issue) =>
@@ -83,23 +121,29 @@ const accountId = z.string().regex(/^\d{12}$/, {
 });
 
 /** A regular expression on store names and ids, compiled once here. */
-const storePattern = z.string().transform((text, context) => {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    context.addIssue({
-      code: "custom",
-      message: `${shown(text)} is not a regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`,
-    });
-    return z.NEVER;
-  }
-});
+const storePattern = z
+  .string()
+  .max(LIMITS.patternLength)
+  .transform((text, context) => {
+    try {
+      return new RegExp(text);
+    } catch (error) {
+      context.addIssue({
+        code: "custom",
+        message: `${shown(text)} is not a regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`,
+      });
+      return z.NEVER;
+    }
+  });
 
 export const STORE_TYPES = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
 
+const patternList = () =>
+  boundedList(storePattern, LIMITS.patternsPerFilter, "patterns in one filter", [1]);
+
 const storeFilter = z.strictObject({
-  include: z.array(storePattern).min(1).optional(),
-  exclude: z.array(storePattern).min(1).optional(),
+  include: patternList().optional(),
+  exclude: patternList().optional(),
   types: z.array(z.enum(STORE_TYPES)).min(1).optional(),
 });
 
@@ -129,9 +173,19 @@ const organizations = z.strictObject({
   refresh: timerDuration().optional(),
   /** Organizations' endpoint; default: the one of the partition (us-east-1 for aws). */
   region: region.optional(),
-  excludeAccounts: z.array(accountId).optional(),
-  includeOrganizationalUnits: z.array(unitOrRootId).min(1).optional(),
-  excludeOrganizationalUnits: z.array(unitOrRootId).min(1).optional(),
+  excludeAccounts: boundedList(accountId, LIMITS.excludedAccounts, "excluded accounts").optional(),
+  includeOrganizationalUnits: boundedList(
+    unitOrRootId,
+    LIMITS.organizationalUnits,
+    "units",
+    [1],
+  ).optional(),
+  excludeOrganizationalUnits: boundedList(
+    unitOrRootId,
+    LIMITS.organizationalUnits,
+    "units",
+    [1],
+  ).optional(),
   regions: regionList.optional(),
 });
 
@@ -159,20 +213,26 @@ const retry = z
   .partial();
 
 const SHAPE = {
-  interval: timerDuration().optional(),
+  interval: duration({
+    min: [LIMITS.minIntervalMs, "at least 1s (KMS allows 5 calls/s per account and region)"],
+    max: [DAY_MS, "at most 24h (timers cannot wait longer)"],
+  }).optional(),
   timeout: timerDuration().optional(),
-  concurrency: wholeNumber().min(1).optional(),
+  concurrency: wholeNumber().min(1).max(LIMITS.concurrency).optional(),
   retry: retry.optional(),
   rateLimit: z
     .strictObject({
-      perSecond: z.number().positive().max(1_000),
+      perSecond: z.number().min(LIMITS.minRatePerSecond).max(LIMITS.maxRatePerSecond),
       burst: wholeNumber().min(1).max(1_000),
     })
     .partial()
     .optional(),
   maxStaleness: positiveDuration().optional(),
   regions: regionList.optional(),
-  accounts: z.array(account).min(1, "the account list is empty").optional(),
+  accounts: boundedList(account, LIMITS.accounts, "accounts", [
+    1,
+    "the account list is empty",
+  ]).optional(),
   sessionDuration: duration({
     min: [900_000, "at least 15m (an STS limit)"],
     max: [43_200_000, "at most 12h (an STS limit)"],
@@ -245,7 +305,8 @@ export function checkConfigFile(raw: unknown, fileName: string): CheckedFile {
   const file: Record<string, unknown> = {};
   const invalidKeys = new Set<string>();
   for (const [key, value] of Object.entries(raw)) {
-    const schema = SHAPE[key as keyof Shape];
+    // Own keys only: `constructor` or `__proto__` in the file must not find Object's members.
+    const schema = Object.hasOwn(SHAPE, key) ? SHAPE[key as keyof Shape] : undefined;
     if (schema === undefined) {
       problems.push(unknownKeyProblem(key, FILE_KEYS));
       continue;
@@ -258,7 +319,8 @@ export function checkConfigFile(raw: unknown, fileName: string): CheckedFile {
     invalidKeys.add(key);
     problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, [key])));
   }
-  if (Array.isArray((raw as { accounts?: unknown }).accounts)) {
+  const rawAccounts = (raw as { accounts?: unknown }).accounts;
+  if (Array.isArray(rawAccounts) && rawAccounts.length <= LIMITS.accounts) {
     const entries = ((raw as { accounts: unknown[] }).accounts ?? []).flatMap((entry, index) => {
       const result = account.safeParse(entry);
       return result.success ? [[index, result.data] as [number, AccountEntry]] : [];
