@@ -12,8 +12,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 export const MAX_PIPELINED_REQUESTS = 16;
 
 interface Connection {
-  /** A complete request (headers and all) has arrived: the client is not merely holding a slot. */
-  spoke: boolean;
+  /** Answering a request: a complete one has arrived and its answer is not sent yet. */
   answering: boolean;
   waiting: Array<[IncomingMessage, ServerResponse]>;
 }
@@ -25,9 +24,10 @@ function tcpSocketOf(socket: Socket): Socket {
 
 /**
  * Per-connection bounds for one server:
- * - at most `maxConnections` sockets; at the cap, the oldest one that has not yet sent a
- *   complete request is evicted for the newcomer (so silent sockets cannot lock scrapes
- *   out); when every socket has spoken, the newcomer is refused;
+ * - at most `maxConnections` sockets; at the cap, the oldest one that is not answering a
+ *   request (it has sent nothing yet, or idles between keep-alive requests) is evicted for
+ *   the newcomer, so silent sockets cannot lock scrapes out; when every socket awaits an
+ *   answer, the newcomer is refused;
  * - pipelined requests are answered one at a time, the next only once the previous answer
  *   has left the socket's buffer; meanwhile the socket is not read from.
  * Returns the request handler to register on the server.
@@ -37,7 +37,7 @@ export function guardConnections(server: Server, maxConnections: number, handler
 
   server.on("connection", (socket: Socket) => {
     if (connections.size >= maxConnections) {
-      const silent = [...connections].find(([, connection]) => !connection.spoke)?.[0];
+      const silent = [...connections].find(([, connection]) => !connection.answering)?.[0];
       if (silent === undefined) {
         socket.destroy();
         return;
@@ -45,7 +45,7 @@ export function guardConnections(server: Server, maxConnections: number, handler
       silent.destroy();
       connections.delete(silent);
     }
-    connections.set(socket, { spoke: false, answering: false, waiting: [] });
+    connections.set(socket, { answering: false, waiting: [] });
     socket.once("close", () => connections.delete(socket));
   });
 
@@ -79,7 +79,6 @@ export function guardConnections(server: Server, maxConnections: number, handler
       handler(request, response);
       return;
     }
-    connection.spoke = true;
     if (connection.waiting.length >= MAX_PIPELINED_REQUESTS) {
       request.socket.destroy();
       return;

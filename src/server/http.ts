@@ -213,7 +213,10 @@ async function answer(
   // Before routing, as exporter-toolkit does: without credentials nothing, not even which
   // paths exist, is revealed.
   if (security.auth) {
-    const result = await security.auth.check(request.headers.authorization);
+    const result = await security.auth.check(
+      request.headers.authorization,
+      request.socket.remoteAddress,
+    );
     if (result === "busy") {
       return sendText(response, 429, "too many authentication attempts, retry later\n", {
         "Retry-After": "1",

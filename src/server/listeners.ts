@@ -31,8 +31,9 @@ export interface HttpLimits {
   /** A TLS handshake must finish within this. */
   handshakeTimeoutMs: number;
   /**
-   * Connections per listener. At the cap, the oldest connection that has not sent a complete
-   * request yet makes room; when every connection has, a new one is dropped at once.
+   * Connections per listener. At the cap, the oldest connection that is not awaiting an
+   * answer (silent, or idle between requests) makes room; when every connection awaits one,
+   * a new one is dropped at once.
    */
   maxConnections: number;
   /** Bytes of request line and headers; more gets 431. */

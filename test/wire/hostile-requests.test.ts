@@ -1,5 +1,9 @@
 import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { role, runExporter } from "../helpers/exporter.js";
 
@@ -46,5 +50,52 @@ describe("hostile requests", () => {
       }
     }
     expect(statuses).toEqual(Array(names.length * 2).fill(400));
+  });
+});
+
+describe("a flood of wrong passwords", () => {
+  it("at cost 10, answers 401 or 429 to 200 wrong passwords while the good scraper gets every answer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-auth-flood-"));
+    try {
+      const webConfigFile = join(dir, "web.yml");
+      const hash = bcrypt.hashSync("good", 10);
+      writeFileSync(webConfigFile, `basic_auth_users:\n  prometheus: "${hash}"\n`);
+      const { app } = await runExporter(SCENARIO, { ...CONFIG, webConfigFile });
+      const auth = (password: string) => ({
+        Authorization: `Basic ${Buffer.from(`prometheus:${password}`).toString("base64")}`,
+      });
+      // The first scrape pays bcrypt once; its success is cached from then on.
+      expect((await fetch(`${app.url}/metrics`, { headers: auth("good") })).status).toBe(200);
+      let flooding = true;
+      const attack = Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          fetch(`${app.url}/metrics`, { headers: auth(`wrong-${i}`) }).then(
+            (response) => {
+              void response.arrayBuffer();
+              return response.status;
+            },
+            // Beyond the connection cap, while every connection awaits its answer.
+            () => "refused",
+          ),
+        ),
+      ).finally(() => {
+        flooding = false;
+      });
+      const good: number[] = [];
+      while (flooding || good.length < 5) {
+        const response = await fetch(`${app.url}/metrics`, {
+          headers: auth("good"),
+          // What Prometheus does at its default scrape timeout: give up.
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.arrayBuffer();
+        good.push(response.status);
+      }
+      const refused = await attack;
+      expect(refused.filter((status) => ![401, 429, "refused"].includes(status))).toEqual([]);
+      expect(good.every((status) => status === 200)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
