@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accountIdOfRoleArn, ROLE_ARN } from "../aws/arn.js";
 import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
 import { configErrorMap, describeIssue, shown, unknownKeyProblem } from "./issues.js";
+import { compileStorePattern } from "./store-pattern.js";
 
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** A role name (at most 64) after an optional IAM path (`service-role/`, at most 512). */
@@ -120,20 +121,20 @@ const accountId = z.string().regex(/^\d{12}$/, {
   error: (issue) => `${shown(issue.input)} is not a 12-digit account id`,
 });
 
-/** A regular expression on store names and ids, compiled once here. */
+/** A regular expression on store names and ids (RE2 syntax), compiled once here. */
 const storePattern = z
   .string()
   .max(LIMITS.patternLength)
   .transform((text, context) => {
-    try {
-      return new RegExp(text);
-    } catch (error) {
+    const compiled = compileStorePattern(text);
+    if ("problem" in compiled) {
       context.addIssue({
         code: "custom",
-        message: `${shown(text)} is not a regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`,
+        message: `${shown(text)} is not an RE2 regular expression (the syntax Prometheus uses): ${compiled.problem}`,
       });
       return z.NEVER;
     }
+    return compiled;
   });
 
 export const STORE_TYPES = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
