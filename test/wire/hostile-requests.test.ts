@@ -38,6 +38,52 @@ async function statusLine(url: string, bytes: string): Promise<string> {
 }
 
 describe("hostile requests", () => {
+  it.each([
+    ["a request line without a version", "GET /metrics\r\n\r\n", "HTTP/1.1 400 Bad Request"],
+    [
+      "HTTP/2.0 over HTTP/1",
+      "GET /metrics HTTP/2.0\r\nHost: x\r\n\r\n",
+      "HTTP/1.1 505 HTTP Version Not Supported",
+    ],
+    [
+      "two Host headers",
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+      "HTTP/1.1 400 Bad Request",
+    ],
+    [
+      "an absolute-form target",
+      "GET http://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+      "HTTP/1.1 200 OK",
+    ],
+    [
+      "an absolute-form target with a query",
+      "GET http://x/status.json?state=FAILED HTTP/1.1\r\nHost: x\r\n\r\n",
+      "HTTP/1.1 200 OK",
+    ],
+    ["HTTP/1.0 without Host", "GET /healthz HTTP/1.0\r\n\r\n", "HTTP/1.1 200 OK"],
+  ])("answers %s as Go's net/http does", async (_case, bytes, expected) => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    expect(await statusLine(app.url, bytes)).toBe(expected);
+  });
+
+  it("answers 401 to Basic credentials with bad base64 padding", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-auth-padding-"));
+    try {
+      const webConfigFile = join(dir, "web.yml");
+      writeFileSync(webConfigFile, `basic_auth_users:\n  u: "${bcrypt.hashSync("pw", 4)}"\n`);
+      const { app } = await runExporter(SCENARIO, { ...CONFIG, webConfigFile });
+      const status = async (encoded: string) =>
+        (await fetch(`${app.url}/healthz`, { headers: { Authorization: `Basic ${encoded}` } }))
+          .status;
+      expect(await status("dTpwdw==")).toBe(200);
+      expect([await status("dTpwdw"), await status("dTpwdw==="), await status("dTpwdw=")]).toEqual([
+        401, 401, 401,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("answers 400, never 500, to query parameters named like Object's members", async () => {
     const { app } = await runExporter(SCENARIO, CONFIG);
     const names = ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf"];
