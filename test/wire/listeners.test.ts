@@ -1,7 +1,10 @@
 import { once } from "node:events";
+import type { Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../../src/server/listeners.js";
+import { createLogger } from "../../src/log.js";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "../../src/server/listeners.js";
+import { NO_WEB_SECURITY } from "../../src/server/web-security.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { until } from "../helpers/wait.js";
 
@@ -204,5 +207,38 @@ describe("HTTP hardening", () => {
     expect(app.urls).toHaveLength(2);
     expect(new Set(app.urls).size).toBe(2);
     for (const url of app.urls) expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("a socket that got its 408", () => {
+  it("is destroyed at once, even when the client never closes its side", async () => {
+    const listeners = await listenAll(
+      [{ host: "127.0.0.1", port: 0 }],
+      (_request, response) => response.end(),
+      () => NO_WEB_SECURITY,
+      createLogger("silent", "json"),
+      LIMITS,
+    );
+    const server = listeners.servers[0] as Server;
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    try {
+      const { port } = new URL(listeners.urls[0] as string);
+      // allowHalfOpen: this client never closes its side, as an attacker holding slots would not.
+      const silent = connect({ port: Number(port), host: "127.0.0.1", allowHalfOpen: true });
+      silent.on("error", () => {});
+      await once(silent, "connect");
+      let text = "";
+      silent.on("data", (chunk: Buffer) => {
+        text += chunk.toString("latin1");
+      });
+      await until(() => text.startsWith("HTTP/1.1 408 "));
+      await until(async () => (await connections()) === 0);
+      silent.destroy();
+    } finally {
+      await listeners.close(0);
+    }
   });
 });
