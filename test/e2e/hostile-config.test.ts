@@ -66,4 +66,12 @@ describe("hostile config files", () => {
       /regions: too many regions in one list: at most 64/,
     );
   });
+
+  it.each([
+    ["^(?!dev-)", /look-arounds .* are not supported in RE2 syntax/],
+    ["(prod)-\\1", /back-references .* are not supported in RE2 syntax/],
+  ])("explains why RE2 refuses the store pattern %s", async (pattern, why) => {
+    const path = file("pattern.yml", `regions: [us-east-1]\nstores: {include: ['${pattern}']}\n`);
+    await expectRefused([`--config.file=${path}`], why);
+  });
 });

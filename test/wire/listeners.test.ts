@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
+import { MAX_PIPELINED_REQUESTS } from "../../src/server/connections.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "../../src/server/listeners.js";
 import { NO_WEB_SECURITY } from "../../src/server/web-security.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
@@ -194,6 +195,33 @@ describe("HTTP hardening", () => {
       await Promise.all(attackers);
     }
     expect(statuses).toEqual(Array(30).fill(200));
+  });
+
+  it("cuts off sockets that pipeline 5,000 scrapes each and do not read; memory holds", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    await waitUntilReady(app);
+    const before = process.memoryUsage().rss;
+    const attackers = await Promise.all([1, 2, 3, 4].map(() => socketTo(app.url)));
+    const answers = attackers.map(() => 0);
+    for (const socket of attackers) {
+      socket.on("error", () => {});
+      socket.pause();
+      socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(5_000));
+    }
+    for (let i = 0; i < 5; i++) expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
+    // Now they read: what the server answered before cutting them off is a handful, not 5,000.
+    await Promise.all(
+      attackers.map((socket, index) => {
+        socket.on("data", (chunk: Buffer) => {
+          answers[index] =
+            (answers[index] ?? 0) + chunk.toString("latin1").split("HTTP/1.1 200").length - 1;
+        });
+        socket.resume();
+        return socket.closed ? undefined : once(socket, "close");
+      }),
+    );
+    for (const count of answers) expect(count).toBeLessThanOrEqual(MAX_PIPELINED_REQUESTS + 1);
   });
 
   it("listens on every --web.listen-address", async () => {
