@@ -2,7 +2,7 @@ import { z } from "zod";
 import { accountIdOfRoleArn, ROLE_ARN } from "../aws/arn.js";
 import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
 import { configErrorMap, describeIssue, shown, unknownKeyProblem } from "./issues.js";
-import { compileStorePattern } from "./store-pattern.js";
+import { boundedList, LIMITS, storePattern } from "./limits.js";
 
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** A role name (at most 64) after an optional IAM path (`service-role/`, at most 512). */
@@ -61,43 +61,6 @@ const timerDuration = () =>
     max: [DAY_MS, "at most 24h (timers cannot wait longer)"],
   });
 
-/**
- * Limits on list sizes and numbers. Beyond them a config is a mistake or an attack: each
- * item costs a timer, clients and a poll, and checking a huge list stalls a reload.
- */
-export const LIMITS = {
-  /** AWS has about 35 regions; one list never needs more. */
-  regionsPerList: 64,
-  accounts: 10_000,
-  /** Patterns per include or exclude list, and characters per pattern. */
-  patternsPerFilter: 100,
-  patternLength: 1_000,
-  excludedAccounts: 10_000,
-  organizationalUnits: 1_000,
-  concurrency: 1_000,
-  /** A poll more often than this would be throttled by KMS anyway (5 calls/s). */
-  minIntervalMs: 1_000,
-  /** Calls per second per target: at least one in 100 s, so a poll ever ends. */
-  minRatePerSecond: 0.01,
-  maxRatePerSecond: 1_000,
-} as const;
-
-/**
- * A list refused by its length before any item is checked, so a huge list costs nothing;
- * the message names the limit.
- */
-function boundedList<T extends z.ZodType>(
-  item: T,
-  max: number,
-  what: string,
-  min: [number, string?] = [0],
-) {
-  return z
-    .array(z.unknown())
-    .max(max, `too many ${what}: at most ${max} (a limit of the exporter)`)
-    .pipe(z.array(item).min(...min));
-}
-
 const region = z.string().regex(REGION, {
   error: (issue) => `${shown(issue.input)} is not an AWS region name (like us-east-1)`,
 });
@@ -120,22 +83,6 @@ const externalId = z.string().min(2).max(1224);
 const accountId = z.string().regex(/^\d{12}$/, {
   error: (issue) => `${shown(issue.input)} is not a 12-digit account id`,
 });
-
-/** A regular expression on store names and ids (RE2 syntax), compiled once here. */
-const storePattern = z
-  .string()
-  .max(LIMITS.patternLength)
-  .transform((text, context) => {
-    const compiled = compileStorePattern(text);
-    if ("problem" in compiled) {
-      context.addIssue({
-        code: "custom",
-        message: `${shown(text)} is not an RE2 regular expression (the syntax Prometheus uses): ${compiled.problem}`,
-      });
-      return z.NEVER;
-    }
-    return compiled;
-  });
 
 export const STORE_TYPES = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
 
