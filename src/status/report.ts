@@ -260,11 +260,12 @@ export function buildStatus(
   };
 }
 
-const FILTER_PARAMETERS: Record<string, keyof StatusFilters> = {
-  state: "states",
-  account: "accounts",
-  region: "regions",
-};
+/** A Map, not an object: a parameter named `toString` or `__proto__` must not find a member. */
+const FILTER_PARAMETERS = new Map<string, keyof StatusFilters>([
+  ["state", "states"],
+  ["account", "accounts"],
+  ["region", "regions"],
+]);
 
 /**
  * `?state=FAILED&state=DISCONNECTED&account=payments-prod&region=eu-west-1`; a parameter
@@ -276,7 +277,7 @@ export function parseFilters(
 ): { filters: StatusFilters } | { problem: string } {
   const filters: StatusFilters = { states: [], accounts: [], regions: [] };
   for (const [name, value] of query) {
-    const key = FILTER_PARAMETERS[name];
+    const key = FILTER_PARAMETERS.get(name);
     if (key === undefined) {
       return {
         problem: `unknown query parameter "${name}"; the filters are state, account and region`,

@@ -263,7 +263,7 @@ accounts:
     [
       "zero interval",
       "regions: [us-east-1]\ninterval: 0s",
-      "interval: 0s is too short: must be longer than 0",
+      "interval: 0s is too short: at least 1s (KMS allows 5 calls/s per account and region)",
     ],
     [
       "retry delays reversed",
@@ -428,7 +428,49 @@ shard: {index: 1, count: 3}
       "zero rate",
       "regions: [us-east-1]\nrateLimit: {perSecond: 0}",
       [],
-      /^c\.yml: rateLimit\.perSecond: 0 is too small: must be more than 0$/,
+      /^c\.yml: rateLimit\.perSecond: 0 is too small: must be at least 0\.01$/,
+    ],
+    [
+      "rate too small to ever end a poll",
+      "regions: [us-east-1]\nrateLimit: {perSecond: 1e-300}",
+      [],
+      /^c\.yml: rateLimit\.perSecond: 1e-300 is too small: must be at least 0\.01$/,
+    ],
+    [
+      "concurrency past its limit",
+      "regions: [us-east-1]\nconcurrency: 100000",
+      [],
+      /^c\.yml: concurrency: 100000 is too large: must be at most 1000$/,
+    ],
+    [
+      "interval of a millisecond",
+      "regions: [us-east-1]\ninterval: 1ms",
+      [],
+      /^c\.yml: interval: 1ms is too short: at least 1s/,
+    ],
+    [
+      "more regions than any partition has",
+      `regions: [${Array(65).fill("us-east-1").join(", ")}]`,
+      [],
+      /^c\.yml: regions: too many regions in one list: at most 64 \(a limit of the exporter\)$/,
+    ],
+    [
+      "more accounts than the limit",
+      `regions: [us-east-1]\naccounts: [${Array(10_001).fill("{}").join(", ")}]`,
+      [],
+      /^c\.yml: accounts: too many accounts: at most 10000 \(a limit of the exporter\)$/,
+    ],
+    [
+      "more patterns than the limit",
+      `regions: [us-east-1]\nstores: {include: [${Array(101).fill("a").join(", ")}]}`,
+      [],
+      /^c\.yml: stores\.include: too many patterns in one filter: at most 100/,
+    ],
+    [
+      "a pattern longer than the limit",
+      `regions: [us-east-1]\nstores: {exclude: ["${"a".repeat(1_001)}"]}`,
+      [],
+      /^c\.yml: stores\.exclude\[0\]: too long: at most 1000 characters/,
     ],
     [
       "fractional burst",
