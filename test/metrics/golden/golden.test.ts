@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MetricsCache } from "../../../src/metrics/cache.js";
+import { exporterSources } from "../../../src/metrics/sources.js";
 import { goldenFleet, normalised } from "./fleet.js";
 
 const GOLDEN = new URL("./exposition.prom", import.meta.url);
 
 async function exposition(): Promise<string> {
   const { state, enrichment, metrics } = goldenFleet();
-  const rendered = await new MetricsCache(state, metrics.registry, "1m", enrichment).render();
+  const cache = new MetricsCache(exporterSources(state, metrics, enrichment));
+  const rendered = await cache.render();
   return rendered.textParts.join("");
 }
 
