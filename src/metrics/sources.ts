@@ -3,6 +3,7 @@ import type { StateStore } from "../state/state.js";
 import type { MetricsSources } from "./cache.js";
 import { enrichmentSection } from "./enrichment.js";
 import type { ExporterMetrics } from "./exporter-metrics.js";
+import { processDefaultsText } from "./process-defaults.js";
 import { storeSection, targetSection } from "./series.js";
 
 /**
@@ -22,6 +23,6 @@ export function exporterSources(
       ...(enrichment ? [enrichmentSection(enrichment)] : []),
       ...metrics.sections,
     ],
-    processText: () => metrics.processRegistry.metrics(),
+    processText: async () => processDefaultsText(await metrics.processRegistry.getMetricsAsJSON()),
   };
 }
