@@ -7,6 +7,7 @@ import { Exporter } from "./exporter.js";
 import type { Logger } from "./log.js";
 import { MetricsCache } from "./metrics/cache.js";
 import { createExporterMetrics, type ExporterMetrics } from "./metrics/exporter-metrics.js";
+import { exporterSources } from "./metrics/sources.js";
 import { createRequestHandler } from "./server/http.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
 import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
@@ -80,12 +81,7 @@ export async function startApp(
   const state = new StateStore();
   const metrics = createExporterMetrics({ version: VERSION, revision: gitRevision() });
   const enrichment = new EnrichmentStore();
-  const cache = new MetricsCache(
-    state,
-    metrics.registry,
-    formatDuration(config.intervalMs),
-    enrichment,
-  );
+  const cache = new MetricsCache(exporterSources(state, metrics, enrichment));
   const exporter = new Exporter({
     config,
     aws,
@@ -101,7 +97,6 @@ export async function startApp(
   let intervalMs = config.intervalMs;
   const apply = (fresh: Config) => {
     exporter.reload(fresh);
-    cache.setIntervalText(formatDuration(fresh.intervalMs));
     intervalMs = fresh.intervalMs;
   };
   const reloadConfig = reloader(options.loadConfig ?? (() => config), apply, metrics, logger);

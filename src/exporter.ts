@@ -135,7 +135,7 @@ export class Exporter {
     const removed = [...state.states()]
       .map((targetState) => targetState.target)
       .filter((target) => !keys.has(target.key));
-    if (removed.length > 0) void forgetTargetCounters(metrics, removed);
+    if (removed.length > 0) forgetTargetCounters(metrics, removed);
     state.setTargets(plan.targets);
     this.options.enrichment.retain(keys);
     this.scheduler.setTargets(plan.targets);

@@ -1,7 +1,8 @@
 import { type ClusterHealth, XKS_PERIOD_SECONDS, type XksHealth } from "../model.js";
-import type { TargetEnrichment } from "../state/enrichment.js";
+import type { EnrichmentStore, TargetEnrichment } from "../state/enrichment.js";
 import { type FamilyHeader, type Labels, sampleLine } from "./exposition.js";
-import { renderFamilies } from "./series.js";
+import type { Member, Section } from "./section.js";
+import { POLLED_EVERY_INTERVAL } from "./series.js";
 
 /** CloudHSM v2 cluster states (API reference); an unknown one gets its own series. */
 export const CLUSTER_STATES = [
@@ -27,60 +28,59 @@ export const HSM_STATES = [
   "DELETED",
 ] as const;
 
+const hsm = `From CloudHSM DescribeClusters, ${POLLED_EVERY_INTERVAL}, for clusters behind a key store.`;
+const minutes = XKS_PERIOD_SECONDS / 60;
+const xks = (metric: string, stat: string) =>
+  `From CloudWatch AWS/KMS ${metric} (${stat} over ${minutes}m periods), ${POLLED_EVERY_INTERVAL}: the newest whole period, so it lags by ${minutes} to ${2 * minutes} minutes.`;
+
 /** Families of the opt-in enrichments (order = order of the sample lines). */
-export function enrichmentFamilies(interval: string): FamilyHeader[] {
-  const hsm = `From CloudHSM DescribeClusters every ${interval}, for clusters behind a key store.`;
-  const minutes = XKS_PERIOD_SECONDS / 60;
-  const xks = (metric: string, stat: string) =>
-    `From CloudWatch AWS/KMS ${metric} (${stat} over ${minutes}m periods), polled every ${interval}: the newest whole period, so it lags by ${minutes} to ${2 * minutes} minutes.`;
-  return [
-    {
-      name: "aws_kms_cloudhsm_cluster_state",
-      type: "gauge",
-      help: `1 for the CloudHSM cluster's current state, 0 for the others. ${hsm}`,
-    },
-    {
-      name: "aws_kms_cloudhsm_cluster_hsms",
-      type: "gauge",
-      help: `HSMs in the cluster by state. ${hsm}`,
-    },
-    {
-      name: "aws_kms_cloudhsm_cluster_active_availability_zones",
-      type: "gauge",
-      help: `Availability zones with at least one ACTIVE HSM in the cluster. ${hsm}`,
-    },
-    {
-      name: "aws_kms_xks_proxy_certificate_days_to_expire",
-      type: "gauge",
-      help: `Days until the TLS certificate of the store's XKS proxy expires. ${xks("XksProxyCertificateDaysToExpire", "Minimum")}`,
-    },
-    {
-      name: "aws_kms_xks_proxy_credential_age_days",
-      type: "gauge",
-      help: `Days since the store's proxy authentication credential was set. ${xks("XksProxyCredentialAge", "Maximum")}`,
-    },
-    {
-      name: "aws_kms_xks_proxy_errors",
-      type: "gauge",
-      help: `Errors of the store's XKS proxy in the period, by ErrorType; 0 when CloudWatch recorded none. ${xks("XksProxyErrors", "Sum")}`,
-    },
-    {
-      name: "aws_kms_xks_proxy_latency_seconds",
-      type: "gauge",
-      help: `Average time the store's XKS proxy took to answer KMS, in seconds. ${xks("XksProxyLatency", "Average")}`,
-    },
-    {
-      name: "aws_kms_xks_external_key_managers",
-      type: "gauge",
-      help: `External key manager instances behind the store's proxy, by health state. ${xks("XksExternalKeyManagerStates", "Maximum")}`,
-    },
-    {
-      name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
-      type: "gauge",
-      help: "Unix time at which the target's enrichment (cloudhsm, xks) last succeeded; its values are that old.",
-    },
-  ];
-}
+export const ENRICHMENT_FAMILIES: readonly FamilyHeader[] = [
+  {
+    name: "aws_kms_cloudhsm_cluster_state",
+    type: "gauge",
+    help: `1 for the CloudHSM cluster's current state, 0 for the others. ${hsm}`,
+  },
+  {
+    name: "aws_kms_cloudhsm_cluster_hsms",
+    type: "gauge",
+    help: `HSMs in the cluster by state. ${hsm}`,
+  },
+  {
+    name: "aws_kms_cloudhsm_cluster_active_availability_zones",
+    type: "gauge",
+    help: `Availability zones with at least one ACTIVE HSM in the cluster. ${hsm}`,
+  },
+  {
+    name: "aws_kms_xks_proxy_certificate_days_to_expire",
+    type: "gauge",
+    help: `Days until the TLS certificate of the store's XKS proxy expires. ${xks("XksProxyCertificateDaysToExpire", "Minimum")}`,
+  },
+  {
+    name: "aws_kms_xks_proxy_credential_age_days",
+    type: "gauge",
+    help: `Days since the store's proxy authentication credential was set. ${xks("XksProxyCredentialAge", "Maximum")}`,
+  },
+  {
+    name: "aws_kms_xks_proxy_errors",
+    type: "gauge",
+    help: `Errors of the store's XKS proxy in the period, by ErrorType; 0 when CloudWatch recorded none. ${xks("XksProxyErrors", "Sum")}`,
+  },
+  {
+    name: "aws_kms_xks_proxy_latency_seconds",
+    type: "gauge",
+    help: `Average time the store's XKS proxy took to answer KMS, in seconds. ${xks("XksProxyLatency", "Average")}`,
+  },
+  {
+    name: "aws_kms_xks_external_key_managers",
+    type: "gauge",
+    help: `External key manager instances behind the store's proxy, by health state. ${xks("XksExternalKeyManagerStates", "Maximum")}`,
+  },
+  {
+    name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
+    type: "gauge",
+    help: "Unix time at which the target's enrichment (cloudhsm, xks) last succeeded; its values are that old.",
+  },
+];
 
 function withUnknown(known: readonly string[], seen: Iterable<string>): string[] {
   const states = [...known];
@@ -187,9 +187,19 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
   ];
 }
 
-/** The enrichment families of every target; "" while no enrichment has a result. */
-export function renderEnrichment(interval: string, entries: Iterable<TargetEnrichment>): string {
-  const perTarget = [...entries].map(enrichmentSampleLines);
-  if (perTarget.length === 0) return "";
-  return renderFamilies(enrichmentFamilies(interval), perTarget);
+/** The enrichment families: a member per target with results; absent while none has any. */
+export function enrichmentSection(enrichment: EnrichmentStore): Section {
+  return {
+    families: ENRICHMENT_FAMILIES,
+    headersWhenEmpty: false,
+    *members(): Iterable<Member> {
+      for (const entry of enrichment.entries()) {
+        const { target, cloudhsm, xks } = entry;
+        yield {
+          identity: [target, cloudhsm?.value, cloudhsm?.atMs, xks?.value, xks?.atMs],
+          render: () => enrichmentSampleLines(entry),
+        };
+      }
+    },
+  };
 }

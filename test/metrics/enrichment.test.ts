@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { renderEnrichment } from "../../src/metrics/enrichment.js";
+import { enrichmentSection } from "../../src/metrics/enrichment.js";
 import { targetKey } from "../../src/model.js";
 import { EnrichmentStore } from "../../src/state/enrichment.js";
-import { parseExposition, samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { parseExposition, samplesNamed, sampleValue, sectionText } from "../helpers/exposition.js";
 
 const TARGET = {
   key: targetKey("111111111111", "us-east-1"),
@@ -13,7 +13,7 @@ const TARGET = {
 
 describe("enrichment exposition", () => {
   it("renders nothing while no enrichment has a result", () => {
-    expect(renderEnrichment("1m", new EnrichmentStore().entries())).toBe("");
+    expect(sectionText(enrichmentSection(new EnrichmentStore()))).toBe("");
   });
 
   it("writes state sets with unknown states, base units, and HELP that says the lag", () => {
@@ -44,7 +44,7 @@ describe("enrichment exposition", () => {
       ],
       2_000_000,
     );
-    const text = renderEnrichment("1m", store.entries());
+    const text = sectionText(enrichmentSection(store));
     expect(text).toMatch(
       /# HELP aws_kms_xks_proxy_latency_seconds .*5m periods.*lags by 5 to 10 minutes/,
     );
@@ -79,7 +79,7 @@ describe("enrichment exposition", () => {
       ],
       3_000_000,
     );
-    const again = parseExposition(renderEnrichment("1m", store.entries()));
+    const again = parseExposition(sectionText(enrichmentSection(store)));
     expect(samplesNamed(again, "aws_kms_cloudhsm_cluster_hsms")).toHaveLength(6);
     expect(
       sampleValue(again, "kms_keystore_exporter_enrichment_last_success_timestamp_seconds", {
