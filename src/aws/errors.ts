@@ -65,7 +65,14 @@ export function classifyError(error: unknown): ClassifiedError {
       retryable: status !== 501,
     };
   }
-  if (rawName === "SyntaxError" || rawName === "InvalidResponse") {
+  // A 2xx that failed to deserialize (the SDK throws `TypeError: Expected real number` on an
+  // ISO CreationDate) is a bad answer, not a bug of ours.
+  const answered = status !== undefined && status >= 200 && status < 300;
+  if (
+    rawName === "SyntaxError" ||
+    rawName === "InvalidResponse" ||
+    (answered && VAGUE_NAMES.has(rawName))
+  ) {
     return { name: "InvalidResponse", retryable: false };
   }
   return { name: rawName, retryable: false };

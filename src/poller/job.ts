@@ -22,6 +22,7 @@ export interface JobSettings {
   timeoutMs: number;
   /** After this long without a successful poll a target's store series go; undefined: never. */
   maxStalenessMs: number | undefined;
+  maxStoresPerTarget: number;
   enrich: Enrichment;
 }
 
@@ -78,6 +79,7 @@ export function createPollJob(options: PollJobOptions) {
         retry: settings.retry,
         timeoutMs: settings.timeoutMs,
         maxPages: MAX_PAGES,
+        maxStores: settings.maxStoresPerTarget,
         signal,
         now,
         rateLimiter: pool.limiter(target),

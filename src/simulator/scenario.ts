@@ -120,6 +120,18 @@ const faultKind = z.enum([
   "reset",
   "repeat-marker",
   "invalid-marker",
+  "empty-body",
+  "empty-object",
+  "null-list",
+  "array-body",
+  "object-list",
+  "null-entry",
+  "iso-creation-date",
+  "huge-name",
+  "over-limit",
+  "huge-body",
+  "distinct-error-names",
+  "huge-error-name",
 ]);
 
 const faultSpec = z

@@ -82,4 +82,17 @@ describe("classifyError", () => {
       retryable: false,
     });
   });
+
+  it("calls a 2xx the SDK could not deserialize (ISO CreationDate) an invalid response", () => {
+    for (const name of ["TypeError", "Error", "UnknownError"]) {
+      expect(classifyError(sdkError(name, { status: 200 }))).toEqual({
+        name: "InvalidResponse",
+        retryable: false,
+      });
+    }
+    expect(classifyError(sdkError("TypeError", { status: 400 })).name).toBe("TypeError");
+    expect(classifyError(sdkError("TypeError", { status: 300 })).name).toBe("TypeError");
+    expect(classifyError(sdkError("TypeError", { status: 199 })).name).toBe("TypeError");
+    expect(classifyError(sdkError("TypeError")).name).toBe("TypeError");
+  });
 });

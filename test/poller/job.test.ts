@@ -59,6 +59,7 @@ function fakePool(answers: Answer[], credentials: () => Promise<unknown> = async
 function page(ids: string[]): DescribeCustomKeyStoresCommandOutput {
   return {
     $metadata: {},
+    Truncated: false,
     CustomKeyStores: ids.map((id) => ({
       CustomKeyStoreId: id,
       CustomKeyStoreName: id,
@@ -97,6 +98,7 @@ function setUp(
       retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
+      maxStoresPerTarget: 10_000,
       stores: undefined,
       enrich: { cloudhsm: false, xks: false },
       ...options.settings,
@@ -309,6 +311,7 @@ function setUpWith(options: {
       retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
+      maxStoresPerTarget: 10_000,
       stores: undefined,
       enrich: { cloudhsm: false, xks: false },
       ...options.settings,
@@ -503,9 +506,14 @@ describe("poll job details", () => {
       ...(errorCode ? { ConnectionErrorCode: errorCode } : {}),
     });
     const answers = [
-      { $metadata: {}, CustomKeyStores: [store("cks-1", "", "FAILED", "NETWORK_ERRORS")] },
       {
         $metadata: {},
+        Truncated: false,
+        CustomKeyStores: [store("cks-1", "", "FAILED", "NETWORK_ERRORS")],
+      },
+      {
+        $metadata: {},
+        Truncated: false,
         CustomKeyStores: [store("cks-1", "", "CONNECTED"), store("cks-2", "xks", "CONNECTING")],
       },
     ];
