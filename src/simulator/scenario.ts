@@ -242,6 +242,11 @@ const accountSpec = z
     /** Organizations member status; default ACTIVE. */
     status: accountStatus.optional(),
     denyAssumeRole: z.boolean().optional(),
+    /**
+     * Credentials AWS never hands out (AssumeRole allows 900 s at least): `short-lived` expire
+     * in 2 minutes, `expired` a minute ago, `huge-access-key-id` carry a 1 MiB AccessKeyId.
+     */
+    assumeRoleFault: z.enum(["short-lived", "expired", "huge-access-key-id"]).optional(),
     /** The OU the account is in (ListChildren, ListAccountsForParent); default: the root. */
     parent: z.string().optional(),
     regions: z.array(regionSpec).default([]),
