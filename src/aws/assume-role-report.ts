@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import { REFRESH_BEFORE_EXPIRY_MS } from "./credentials.js";
+import { ErrorLabels } from "./error-label.js";
 import { classifyError } from "./errors.js";
 import type { RoleToAssume } from "./sessions.js";
 
@@ -18,6 +19,7 @@ export function assumeRoleReporter(
     const labels = { account_id: role.accountId, region: role.region, operation: "AssumeRole" };
     let lastErrorName: string | undefined;
     let warnedShortLived = false;
+    const errorLabels = new ErrorLabels();
     return (error, validForMs) => {
       metrics.apiRequests.inc(labels);
       if (error === undefined) {
@@ -42,7 +44,7 @@ export function assumeRoleReporter(
         return;
       }
       const name = classifyError(error).name;
-      metrics.apiRequestErrors.inc({ ...labels, error: name });
+      metrics.apiRequestErrors.inc({ ...labels, error: errorLabels.label(role.roleArn, name) });
       const changed = lastErrorName !== name;
       lastErrorName = name;
       logFailure(

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ErrorLabels } from "../aws/error-label.js";
 import { classifyError } from "../aws/errors.js";
 import type { SessionPool } from "../aws/sessions.js";
 import type { Enrichment, RetryPolicy, StoreFilter } from "../config/types.js";
@@ -52,7 +53,9 @@ export interface PollJobOptions {
  */
 export function createPollJob(options: PollJobOptions) {
   const { pool, state, enrichment, metrics, logger, now } = options;
-  const enrichTarget = createEnricher({ enrichment, metrics, logger, now });
+  // One budget of error names per target, for the store poll and its enrichments together.
+  const errorLabels = new ErrorLabels();
+  const enrichTarget = createEnricher({ enrichment, metrics, logger, now, errorLabels });
 
   return async function pollJob(target: Target, signal: AbortSignal): Promise<void> {
     const session = pool.session(target);
@@ -89,7 +92,11 @@ export function createPollJob(options: PollJobOptions) {
         onAttempt: ({ operation, attempt, error }) => {
           metrics.apiRequests.inc({ ...labels, operation });
           if (!error) return;
-          metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
+          metrics.apiRequestErrors.inc({
+            ...labels,
+            operation,
+            error: errorLabels.label(target.key, error.name),
+          });
           logger.debug(
             { ...labels, operation, attempt, error: error.name, retryable: error.retryable },
             "API attempt failed",
@@ -126,7 +133,10 @@ export function createPollJob(options: PollJobOptions) {
           ? error
           : new PollError("UnknownError", String(error), { cause: error });
       const failedAt = now();
-      metrics.pollErrors.inc({ ...labels, error: pollError.errorName });
+      metrics.pollErrors.inc({
+        ...labels,
+        error: errorLabels.label(target.key, pollError.errorName),
+      });
       const outcome = state.recordFailure(
         target.key,
         { name: pollError.errorName, message: pollError.message },

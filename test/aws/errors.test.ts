@@ -83,6 +83,14 @@ describe("classifyError", () => {
     });
   });
 
+  it("names an exception that does not look like an AWS name Other", () => {
+    expect(classifyError(sdkError(`Huge${"X".repeat(70_000)}`, { status: 400 }))).toEqual({
+      name: "Other",
+      retryable: false,
+    });
+    expect(classifyError(sdkError("bad name", { status: 500 })).name).toBe("Other");
+  });
+
   it("calls a 2xx the SDK could not deserialize (ISO CreationDate) an invalid response", () => {
     for (const name of ["TypeError", "Error", "UnknownError"]) {
       expect(classifyError(sdkError(name, { status: 200 }))).toEqual({
