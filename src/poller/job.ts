@@ -114,7 +114,7 @@ export function createPollJob(options: PollJobOptions) {
         finishedAt,
         finishedAt - startedAt,
       );
-      for (const transition of transitions) logTransition(logger, target, transition);
+      logTransitions(logger, target, transitions);
       if (recovering)
         logger.info({ ...labels, stores: stores.length }, "target poll succeeded again");
       // After the snapshot is recorded: whatever the enrichments meet, the stores stand.
@@ -173,6 +173,35 @@ export function createPollJob(options: PollJobOptions) {
       );
     }
   }
+}
+
+/** More stores than this appearing or vanishing in one poll are told in one summary line. */
+export const MAX_STORES_LISTED = 20;
+
+/**
+ * One line per changed store; but when a poll brings more than MAX_STORES_LISTED new or gone
+ * stores (a first fill after an outage, a broken answer), those are one summary line, so a
+ * single poll cannot flood the log. State changes of known stores are always listed.
+ */
+function logTransitions(logger: Logger, target: Target, transitions: StoreTransition[]): void {
+  const appeared = transitions.filter((transition) => transition.previousState === undefined);
+  const vanished = transitions.filter((transition) => transition.state === undefined);
+  const summarize = appeared.length + vanished.length > MAX_STORES_LISTED;
+  for (const transition of transitions) {
+    const newOrGone = transition.previousState === undefined || transition.state === undefined;
+    if (!(summarize && newOrGone)) logTransition(logger, target, transition);
+  }
+  if (!summarize) return;
+  logger.info(
+    {
+      account_id: target.accountId,
+      account_name: target.accountName,
+      region: target.region,
+      new: appeared.length,
+      gone: vanished.length,
+    },
+    `${appeared.length} key stores new and ${vanished.length} gone in one poll (more than ${MAX_STORES_LISTED}: not listed one by one)`,
+  );
 }
 
 function logTransition(logger: Logger, target: Target, transition: StoreTransition): void {

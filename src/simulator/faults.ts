@@ -86,7 +86,8 @@ export function isMalformedPage(kind: string): kind is MalformedPageKind {
 
 /**
  * Error answers with names KMS never uses: a new name on every call (`callNumber`), or one
- * 64 KiB long. The exporter must bound the `error` label values they become.
+ * 64 KiB long (with a 1 MiB message). The exporter must bound the `error` label values and
+ * the log lines they become.
  */
 export function strangeErrorName(
   kind: "distinct-error-names" | "huge-error-name",

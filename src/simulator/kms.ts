@@ -101,7 +101,9 @@ export function answerKms(call: KmsCall, world: World): Outcome {
   if (canned) return { reply: canned(call.caller), fault: kind };
   if (kind === "distinct-error-names" || kind === "huge-error-name") {
     const name = strangeErrorName(kind, target.describeCalls);
-    const reply = jsonError(400, name, "The simulator made this name up");
+    const message =
+      kind === "huge-error-name" ? "m".repeat(1024 * 1024) : "The simulator made this name up";
+    const reply = jsonError(400, name, message);
     // In the body only: a 64 KiB header would overflow the client's header limit first.
     delete reply.headers["x-amzn-ErrorType"];
     return { reply, fault: kind };

@@ -497,6 +497,38 @@ describe("poll job details", () => {
     expect(levelName(dropped?.level)).toBe("warn");
   });
 
+  it.each([
+    [20, 0, 20, 0],
+    [21, 0, 0, 1],
+    [11, 10, 0, 1],
+    [10, 10, 20, 0],
+  ])(
+    "%i new and %i gone stores: %i store lines, %i summary line",
+    async (added, removed, perStore, summaries) => {
+      const ids = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
+      const first = page([...ids("gone", removed), "failing"]);
+      const second = page([...ids("new", added), "failing"]);
+      const failing = second.CustomKeyStores?.at(-1);
+      if (failing) Object.assign(failing, { ConnectionState: "FAILED" });
+      const { job, lines } = setUp([first, second]);
+      await run(job);
+      await run(job);
+      const storeLines = lines.filter((line) => "to" in line);
+      const summary = lines.filter((line) => "new" in line && "gone" in line);
+      // The state change of a store seen before is always its own line.
+      expect(storeLines.filter((line) => line.custom_key_store_id === "failing")).toHaveLength(1);
+      expect(storeLines).toHaveLength(perStore + 1);
+      expect(summary).toHaveLength(summaries);
+      if (summaries === 1) {
+        expect(summary[0]).toMatchObject({ new: added, gone: removed, region: "us-east-1" });
+        expect(summary[0]?.msg).toBe(
+          `${added} key stores new and ${removed} gone in one poll (more than 20: not listed one by one)`,
+        );
+      }
+    },
+  );
+
   it("logs each store change with its error codes, names or ids, and the store's facts", async () => {
     const store = (id: string, name: string, state: string, errorCode?: string) => ({
       CustomKeyStoreId: id,
