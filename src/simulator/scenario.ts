@@ -209,7 +209,8 @@ const organizationsSpec = z
 
 const generateSpec = z
   .object({
-    count: z.number().int().min(0).max(100_000),
+    // Well past the exporter's stores-per-target cap (10,000 by default), to test that cap.
+    count: z.number().int().min(0).max(250_000),
     type: storeType.default("AWS_CLOUDHSM"),
     state: connectionState.default("CONNECTED"),
     errorCode: z.string().min(1).optional(),
