@@ -28,7 +28,7 @@ export interface SharedCredentialsOptions {
   /**
    * Credentials that expire inside the refresh window are fetched again only this long after
    * the last fetch (about one poll), and used meanwhile: a source that only hands out
-   * short-lived credentials costs one fetch per poll, not one per request.
+   * short-lived credentials costs one fetch per poll, not one per request. Default: failureHoldMs.
    */
   refetchAfterMs?: number;
 }
@@ -50,7 +50,7 @@ export function sharedCredentials(
   options: SharedCredentialsOptions = {},
 ): SharedCredentialProvider {
   const now = options.now ?? Date.now;
-  const refetchAfterMs = options.refetchAfterMs ?? 0;
+  const refetchAfterMs = options.refetchAfterMs ?? options.failureHoldMs ?? 0;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   let current: AwsCredentialIdentity | undefined;
   let fetchedAt = Number.NEGATIVE_INFINITY;
@@ -110,7 +110,6 @@ export interface AssumeRoleSettings {
    * credentials it got are valid (counters, logs).
    */
   onCall: (error?: unknown, validForMs?: number) => void;
-  now?: () => number;
 }
 
 /** One AssumeRole call, as fromTemporaryCredentials makes it but on a shared client. */
@@ -153,7 +152,7 @@ export function assumedRoleCredentials(
   const counted: AwsCredentialIdentityProvider = async () => {
     try {
       const credentials = await assumeRole(settings);
-      const now = settings.now ?? Date.now;
+      const now = options.now ?? Date.now;
       settings.onCall(
         undefined,
         (credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY) - now(),

@@ -30,7 +30,7 @@ export interface SessionSettings {
   sessionDurationSeconds: number;
   /** A failed AssumeRole is answered from memory this long (see sharedCredentials). */
   failureHoldMs: number;
-  /** Short-lived credentials are fetched again at most this often; default failureHoldMs. */
+  /** Short-lived credentials are fetched again at most this often (see sharedCredentials). */
   refetchAfterMs?: number;
   /** STS region for AssumeRole; undefined: the account's first region (its partition's). */
   stsRegion?: string;
@@ -281,13 +281,8 @@ export class SessionPool {
         sts: this.stsByRegion.get(role.region),
         durationSeconds: this.settings.sessionDurationSeconds,
         onCall: this.options.reportAssumeRole(role),
-        now: this.options.now,
       },
-      {
-        now: this.options.now,
-        failureHoldMs: this.settings.failureHoldMs,
-        refetchAfterMs: this.settings.refetchAfterMs ?? this.settings.failureHoldMs,
-      },
+      { ...this.settings, now: this.options.now },
     );
   }
 
