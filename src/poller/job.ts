@@ -3,6 +3,7 @@ import { ErrorLabels } from "../aws/error-label.js";
 import { classifyError } from "../aws/errors.js";
 import type { SessionPool } from "../aws/sessions.js";
 import type { Enrichment, RetryPolicy, StoreFilter } from "../config/types.js";
+import { clip, MAX_MESSAGE_CHARACTERS } from "../log-clip.js";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Target } from "../model.js";
@@ -139,7 +140,8 @@ export function createPollJob(options: PollJobOptions) {
       });
       const outcome = state.recordFailure(
         target.key,
-        { name: pollError.errorName, message: pollError.message },
+        // Kept per target and shown on the status page: an AWS message can be megabytes.
+        { name: pollError.errorName, message: clip(pollError.message, MAX_MESSAGE_CHARACTERS) },
         failedAt - startedAt,
       );
       dropIfStale(target, failedAt, settings.maxStalenessMs);

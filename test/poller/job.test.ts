@@ -443,6 +443,22 @@ describe("poll job details", () => {
     expect(lines.filter((line) => line.msg !== "API attempt failed")).toEqual([]);
   });
 
+  it("keeps a failure's message cut to 1,024 characters with its length", async () => {
+    const { job, state } = setUp([awsError("x".repeat(2_000), 400)]);
+    const huge = Object.assign(new Error("m".repeat(1_000_000)), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    const second = setUp([huge]);
+    await run(second.job);
+    expect(second.state.get(TARGET.key)?.lastError).toEqual({
+      name: "AccessDeniedException",
+      message: `${"m".repeat(1_024)}… (1000000 characters)`,
+    });
+    await run(job);
+    expect(state.get(TARGET.key)?.lastError?.name).toBe("Other");
+  });
+
   it("records an unexpected error as UnknownError", async () => {
     const { job, state, metrics } = setUpWith({
       kmsClient: () => {
