@@ -19,7 +19,8 @@ describe("log lines from hostile answers", () => {
         stores: [{id: cks-00000000000000001, name: a, state: CONNECTED}]
         faults: [{kind: huge-error-name, calls: [2]}, {kind: huge-name, calls: [3]}]
 `,
-      { accounts: [{ roleArn: role(A) }], intervalMs: 100, timeoutMs: 90 },
+      // Room for a 1 MiB answer to arrive and be parsed on a busy machine.
+      { accounts: [{ roleArn: role(A) }], intervalMs: 500, timeoutMs: 450 },
       logger,
     );
     await waitUntilReady(app);
