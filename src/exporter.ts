@@ -30,6 +30,8 @@ function sessionSettings(config: Config): SessionSettings {
     rateLimit: config.rateLimit,
     sessionDurationSeconds: config.sessionDurationSeconds,
     failureHoldMs: config.intervalMs / 2,
+    // Once per interval is once per poll of each of the account's targets.
+    refetchAfterMs: config.intervalMs,
     stsRegion: config.stsRegion,
   };
 }

@@ -26,6 +26,8 @@ export const DEFAULTS = {
   // stays a little below it, without a burst.
   rateLimit: { perSecond: 4, burst: 1 },
   sessionDurationSeconds: 3_600,
+  /** KMS's default quota is 10 stores per account and Region: a thousand times that is junk. */
+  maxStoresPerTarget: 10_000,
   discoveryRefreshMs: 3_600_000,
   listenAddress: ":10127",
   telemetryPath: "/metrics",
@@ -46,6 +48,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     regions: [],
     accounts: [{}],
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
+    maxStoresPerTarget: DEFAULTS.maxStoresPerTarget,
     stores: undefined,
     discovery: undefined,
     stsRegion: undefined,
@@ -241,6 +244,7 @@ export function loadConfig(
       file.sessionDuration === undefined
         ? DEFAULTS.sessionDurationSeconds
         : file.sessionDuration / 1000,
+    maxStoresPerTarget: file.maxStoresPerTarget ?? DEFAULTS.maxStoresPerTarget,
     stores: file.stores,
     discovery,
     stsRegion: file.sts?.region,

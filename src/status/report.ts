@@ -220,7 +220,8 @@ export function buildStatus(
   const all: StoreStatus[] = [];
   const targets: TargetStatus[] = [];
   for (const state of states) {
-    all.push(...storesOf(state, context));
+    // Not push(...stores): spreading ~130k arguments into a call overflows the stack.
+    for (const store of storesOf(state, context)) all.push(store);
     targets.push(targetOf(state, context.nowMs));
   }
   const storesByState: Record<string, number> = Object.fromEntries(
