@@ -1,6 +1,6 @@
+import timers from "node:timers/promises";
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
-import { clip } from "../log-clip.js";
-import { sleep } from "../sleep.js";
+import { clip } from "../log/clip.js";
 
 /** The account id of the default credentials: one GetCallerIdentity. */
 export async function callerAccountId(
@@ -47,7 +47,9 @@ export async function lookUpDefaultAccount(
     } catch (error) {
       if (lookup.signal.aborted) return undefined;
       lookup.onFailure(error);
-      await sleep(lookup.retryDelayMs(), lookup.signal).catch(() => undefined);
+      await timers
+        .setTimeout(lookup.retryDelayMs(), undefined, { signal: lookup.signal })
+        .catch(() => undefined);
     }
   }
   return undefined;

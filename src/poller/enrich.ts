@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ErrorLabels } from "../aws/error-label.js";
 import type { AccountSession } from "../aws/sessions.js";
 import type { Enrichment } from "../config/types.js";
-import { logFailure } from "../log-failure.js";
+import { logFailure } from "../log/failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { KeyStore, Target } from "../model.js";
 import type { EnrichmentKind, EnrichmentStore } from "../state/enrichment.js";

@@ -1,3 +1,4 @@
+import timers from "node:timers/promises";
 import {
   DescribeCustomKeyStoresCommand,
   type DescribeCustomKeyStoresCommandOutput,
@@ -6,7 +7,6 @@ import pRetry, { AbortError } from "p-retry";
 import { type ClassifiedError, classifyError } from "../aws/errors.js";
 import type { RetryPolicy } from "../config/types.js";
 import type { KeyStore } from "../model.js";
-import { sleep } from "../sleep.js";
 import { fullJitterDelayMs } from "./backoff.js";
 import { InvalidResponseError, pageEntries, toKeyStore } from "./response.js";
 
@@ -128,7 +128,7 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
       shouldRetry: async ({ retriesConsumed }) => {
         const delayMs = fullJitterDelayMs(retriesConsumed + 1, options.retry, random);
         if (now() + delayMs >= deadlineAt) return false;
-        await sleep(delayMs, controller.signal);
+        await timers.setTimeout(delayMs, undefined, { signal: controller.signal });
         return true;
       },
     });

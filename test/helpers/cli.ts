@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach } from "vitest";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 
 export const CLI = join(PACKAGE_ROOT, "dist", "cli.js");
 

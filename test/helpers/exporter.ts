@@ -1,9 +1,9 @@
 import { afterEach } from "vitest";
 import { type App, type AppOptions, startApp } from "../../src/app.js";
-import { defaultConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
-import { createLogger, type Logger } from "../../src/log.js";
+import { createLogger, type Logger } from "../../src/log/logger.js";
 import type { Simulator } from "../../src/simulator/index.js";
+import { defaultConfig } from "./config.js";
 import { parseExposition, type Sample } from "./exposition.js";
 import { FAKE_CREDENTIALS, simulate } from "./simulator.js";
 

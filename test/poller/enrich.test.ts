@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type KeyStore, targetKey } from "../../src/model.js";
 import { createEnricher, type EnrichRound } from "../../src/poller/enrich.js";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrganizationsDiscovery } from "../../src/config/types.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { Discovery, type ListMembers } from "../../src/targets/discovery.js";
 import type { OrganizationMember } from "../../src/targets/organizations.js";

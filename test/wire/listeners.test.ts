@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { MAX_PIPELINED_REQUESTS } from "../../src/server/connections.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "../../src/server/listeners.js";
 import { NO_WEB_SECURITY } from "../../src/server/web-security.js";

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { FAKE_CREDENTIALS } from "../helpers/simulator.js";
 

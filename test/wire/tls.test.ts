@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { tempDir } from "../alerts/peers.js";
 import { CLI } from "../helpers/cli.js";
 import { role, runExporter } from "../helpers/exporter.js";
