@@ -1,11 +1,19 @@
-/** Polls a condition until it holds; fails the test with a clear message when it never does. */
+/**
+ * Polls a condition until it holds; fails the test with a clear message when it never does.
+ * The one place in test/ that waits on the clock: tests wait on conditions, never for a time.
+ * The deadline only bounds a test that would otherwise hang, so it is generous: a loaded
+ * machine makes things slower, never wrong.
+ */
 export async function until(
   condition: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
+  what: string | (() => string) = "condition",
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(`${typeof what === "string" ? what : what()} not met within ${timeoutMs} ms`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

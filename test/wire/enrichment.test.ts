@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runExporter } from "../helpers/exporter.js";
 import { type Sample, samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
 
 const ACCOUNT = "111111111111";
 const LABELS = { account_id: ACCOUNT, region: "us-east-1" };
@@ -22,13 +23,16 @@ async function scrapeUntil(
   ready: (samples: Sample[]) => boolean,
   what: string,
 ): Promise<Sample[]> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const samples = await scrape();
-    if (ready(samples)) return samples;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let samples: Sample[] = [];
+  await until(
+    async () => {
+      samples = await scrape();
+      return ready(samples);
+    },
+    20_000,
+    what,
+  );
+  return samples;
 }
 
 const has =

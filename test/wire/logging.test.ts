@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log/logger.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { FAKE_CREDENTIALS } from "../helpers/simulator.js";
+import { until } from "../helpers/wait.js";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -67,13 +68,11 @@ describe("logs", () => {
         .filter((line) => line.account_id === B && line.msg.startsWith("target poll failed"));
     // Waits for the log lines themselves: a call counted by the simulator is logged a
     // moment later.
-    const until = Date.now() + 10_000;
-    while (
-      Date.now() < until &&
-      (!logs.lines().some((line) => line.to === "FAILED") || failuresOfB().length < 4)
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(
+      () => logs.lines().some((line) => line.to === "FAILED") && failuresOfB().length >= 4,
+      20_000,
+      "the FAILED transition and four failures of B logged",
+    );
 
     const changes = logs.lines().filter((line) => line.custom_key_store_id !== undefined);
     expect(changes).toHaveLength(1);
