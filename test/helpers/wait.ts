@@ -17,3 +17,14 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * until() for tests under fake timers, which would never fire its setTimeout: waits on the
+ * condition through the event loop's turns (real I/O keeps running), up to `turns` of them.
+ */
+export async function untilTurns(condition: () => boolean, turns = 100_000): Promise<void> {
+  for (let turn = 0; !condition(); turn++) {
+    if (turn >= turns) throw new Error(`condition not met within ${turns} event loop turns`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
