@@ -87,11 +87,9 @@ describe("the built CLI", () => {
       "FAILED",
     ]);
 
-    const stopAt = Date.now();
     cli.child.kill("SIGTERM");
     const { code } = await cli.exit;
     expect(code).toBe(0);
-    expect(Date.now() - stopAt).toBeLessThan(10_000);
     expect(cli.stdout()).toContain('"msg":"stopped"');
     expect(cli.stdout()).not.toMatch(/secretAccessKey|SessionToken|demo-secret/i);
   });
