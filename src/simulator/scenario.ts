@@ -237,9 +237,27 @@ const accountSpec = z
   .strict()
   .superRefine((account, ctx) => reportDuplicates(account.regions, "region", ctx, ["regions"]));
 
+/**
+ * The static credentials every scenario accepts unless it lists its own: the simulator
+ * verifies signatures, so a client needs a secret it knows.
+ */
+export const SIMULATOR_CREDENTIALS = {
+  accessKeyId: "AKIAFAKEFAKEFAKEFAKE",
+  secretAccessKey: "fake/secret/fake/secret/fake/secret/0000",
+} as const;
+
+const staticCredential = z
+  .object({ accessKeyId: z.string().min(16).max(128), secretAccessKey: z.string().min(1) })
+  .strict();
+
 const scenarioSchema = z
   .object({
     seed: z.number().int().optional(),
+    /** Long-term keys of the default account, whose signatures the simulator verifies. */
+    credentials: z
+      .array(staticCredential)
+      .min(1)
+      .default(() => [{ ...SIMULATOR_CREDENTIALS }]),
     pageSize: pageSize.optional(),
     rateLimit: rateLimit.optional(),
     organizations: organizationsSpec.optional(),

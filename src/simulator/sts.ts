@@ -93,13 +93,17 @@ function assumeRole(call: StsCall, world: World): StsAnswer {
     arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
     userId: `${roleId}:${sessionName}`,
   };
-  const accessKeyId = keyId("ASIA", randomBytes(16));
-  world.bindCredentials(accessKeyId, identity);
+  const secret = {
+    accessKeyId: keyId("ASIA", randomBytes(16)),
+    secretAccessKey: randomBytes(30).toString("base64"),
+    sessionToken: randomBytes(96).toString("base64"),
+  };
+  world.bindCredentials(secret, identity);
   const requestId = randomUUID();
   const result =
-    `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId>` +
-    `<SecretAccessKey>${randomBytes(30).toString("base64")}</SecretAccessKey>` +
-    `<SessionToken>${randomBytes(96).toString("base64")}</SessionToken>` +
+    `<Credentials><AccessKeyId>${secret.accessKeyId}</AccessKeyId>` +
+    `<SecretAccessKey>${secret.secretAccessKey}</SecretAccessKey>` +
+    `<SessionToken>${secret.sessionToken}</SessionToken>` +
     `<Expiration>${isoSeconds(call.wallClockMs + durationSeconds * 1000)}</Expiration></Credentials>` +
     `<AssumedRoleUser><AssumedRoleId>${xmlEscape(identity.userId)}</AssumedRoleId>` +
     `<Arn>${xmlEscape(identity.arn)}</Arn></AssumedRoleUser>`;
