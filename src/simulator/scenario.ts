@@ -247,13 +247,18 @@ export const SIMULATOR_CREDENTIALS = {
 } as const;
 
 const staticCredential = z
-  .object({ accessKeyId: z.string().min(16).max(128), secretAccessKey: z.string().min(1) })
+  .object({
+    accessKeyId: z.string().min(16).max(128),
+    secretAccessKey: z.string().min(1),
+    /** For temporary keys handed to a client from outside (AWS_SESSION_TOKEN). */
+    sessionToken: z.string().min(1).optional(),
+  })
   .strict();
 
 const scenarioSchema = z
   .object({
     seed: z.number().int().optional(),
-    /** Long-term keys of the default account, whose signatures the simulator verifies. */
+    /** Keys of the default account, whose signatures the simulator verifies. */
     credentials: z
       .array(staticCredential)
       .min(1)
