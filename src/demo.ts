@@ -3,8 +3,8 @@ import { type AwsSettings, awsSettingsFor } from "./aws/clients.js";
 import type { Config } from "./config/types.js";
 import {
   loadScenarioFile,
-  SIMULATOR_CREDENTIALS,
   type Scenario,
+  SIMULATOR_CREDENTIALS,
   type Simulator,
   startSimulator,
 } from "./simulator/index.js";

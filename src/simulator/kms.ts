@@ -1,4 +1,4 @@
-import { describeCustomKeyStores } from "./describe.js";
+import { describeCustomKeyStores, MARKER_FAULTS, type MarkerFault } from "./describe.js";
 import { faultsFor, pickFault } from "./faults.js";
 import type { Outcome } from "./outcome.js";
 import { htmlUnavailable, jsonError, jsonReply, type Reply } from "./replies.js";
@@ -35,7 +35,7 @@ const CANNED_FAULTS: Partial<Record<FaultKind, (caller: Identity) => Reply>> = {
   "invalid-marker": () => jsonError(400, "InvalidMarkerException", "Invalid marker"),
 };
 
-function describeReply(call: KmsCall, target: Target, repeatMarker: boolean): Reply {
+function describeReply(call: KmsCall, target: Target, markerFault?: MarkerFault): Reply {
   let request: unknown;
   try {
     request = call.body === "" ? {} : JSON.parse(call.body);
@@ -47,7 +47,7 @@ function describeReply(call: KmsCall, target: Target, repeatMarker: boolean): Re
     elapsedMs: call.elapsedMs,
     pageSize: target.pageSize,
     markers: target.markers,
-    repeatMarker,
+    ...(markerFault ? { markerFault } : {}),
   });
   return outcome.ok ? jsonReply(outcome.page) : jsonError(400, outcome.error, outcome.message);
 }
@@ -78,12 +78,13 @@ export function answerKms(call: KmsCall, world: World): Outcome {
     target.describeCalls,
     call.random,
   );
-  if (fault === undefined) return { reply: describeReply(call, target, false) };
+  if (fault === undefined) return { reply: describeReply(call, target) };
   const { kind } = fault;
   if (kind === "hang" || kind === "reset") return { drop: kind, fault: kind };
   const canned = CANNED_FAULTS[kind];
   if (canned) return { reply: canned(call.caller), fault: kind };
-  const reply = describeReply(call, target, kind === "repeat-marker");
+  const markerFault = MARKER_FAULTS.find((name) => name === kind);
+  const reply = describeReply(call, target, markerFault);
   if (kind === "truncated-json") return { reply: truncated(reply), fault: kind };
   return { reply, fault: kind, delayMs: fault.delay };
 }

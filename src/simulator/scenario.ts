@@ -120,6 +120,9 @@ const faultKind = z.enum([
   "reset",
   "repeat-marker",
   "invalid-marker",
+  "marker-on-last-page",
+  "truncated-without-marker",
+  "oversized-marker",
 ]);
 
 const faultSpec = z

@@ -24,10 +24,11 @@ function fleetScenario(count: number, denied: number[] = []): string {
 
 function fleetConfig(count: number): Partial<Config> {
   return {
-    // Short rounds, but a deadline that a loaded CI machine's AssumeRole (up to ~0.5 s with
-    // 16 in flight) still meets: a timed-out AssumeRole would be assumed again.
-    intervalMs: 1_000,
-    timeoutMs: 900,
+    // Short rounds, but a deadline that a loaded CI machine's AssumeRole (over 1 s with 16 in
+    // flight, every request signed and verified) still meets: a timed-out AssumeRole would be
+    // assumed again.
+    intervalMs: 2_000,
+    timeoutMs: 1_900,
     concurrency: 16,
     regions: REGIONS,
     accounts: Array.from({ length: count }, (_, index) => ({
