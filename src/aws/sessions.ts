@@ -1,5 +1,6 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { KMSClient } from "@aws-sdk/client-kms";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
@@ -32,6 +33,27 @@ export interface SessionSettings {
   failureHoldMs: number;
   /** STS region for AssumeRole; undefined: the account's first region (its partition's). */
   stsRegion?: string;
+}
+
+/**
+ * The STS region rule, the one place it is written: the configured `sts.region`, else the
+ * first region the caller names (an account's first region: its partition's), else
+ * us-east-1.
+ */
+export function stsRegionFor(
+  configured: string | undefined,
+  ...candidates: Array<string | undefined>
+): string {
+  return configured ?? candidates.find((region) => region !== undefined) ?? DEFAULT_STS_REGION;
+}
+
+/** Where the organisation is asked, and through which role (none: the default credentials). */
+export interface OrganizationsAccess {
+  region: string;
+  roleArn?: string | undefined;
+  externalId?: string | undefined;
+  /** The role's account, for the labels of its AssumeRole calls. */
+  roleAccountId?: string;
 }
 
 /** A role to assume, and for which account (the labels of its STS calls). */
@@ -148,6 +170,9 @@ export class SessionPool {
   private readonly kmsByRegion: RegionalClients<KMSClient>;
   private readonly cloudWatchByRegion: RegionalClients<CloudWatchClient>;
   private readonly stsByRegion: RegionalClients<STSClient>;
+  private readonly callerIdentityByRegion: RegionalClients<STSClient>;
+  /** Keyed by region, role and external id; emptied when the STS settings change. */
+  private readonly organizationsClients = new Map<string, OrganizationsClient>();
   private readonly limiters = new Map<string, TargetRateLimiter>();
   private accounts = new Map<string, Account>();
   private settings: SessionSettings;
@@ -175,6 +200,14 @@ export class SessionPool {
           maxAttempts: 1,
         }),
     );
+    this.callerIdentityByRegion = new RegionalClients(
+      (region) =>
+        new STSClient({
+          ...clientOptions(region, this.baseCredentials, aws, handler),
+          // A one-off lookup at start: the SDK's own retries are enough here.
+          maxAttempts: 3,
+        }),
+    );
   }
 
   configure(settings: SessionSettings): void {
@@ -186,8 +219,47 @@ export class SessionPool {
     if (
       settings.stsRegion !== previous.stsRegion ||
       settings.sessionDurationSeconds !== previous.sessionDurationSeconds
-    )
+    ) {
       this.sessions.clear();
+      this.organizationsClients.clear();
+    }
+  }
+
+  /** The STS region for a caller whose own regions are `candidates` (see stsRegionFor). */
+  stsRegion(...candidates: Array<string | undefined>): string {
+    return stsRegionFor(this.settings.stsRegion, ...candidates);
+  }
+
+  /** STS with the default credentials, for GetCallerIdentity; one per region, kept. */
+  callerIdentityClient(region: string): STSClient {
+    return this.callerIdentityByRegion.get(region);
+  }
+
+  /**
+   * Organizations for target discovery, signed with the discovery role's session (assumed in
+   * the STS region for the organisation's region) or the default credentials. One client
+   * per region, role and external id, kept until the STS settings change.
+   */
+  organizationsClient(access: OrganizationsAccess): OrganizationsClient {
+    const key = [access.region, access.roleArn ?? "", access.externalId ?? ""].join("\u0000");
+    let client = this.organizationsClients.get(key);
+    if (!client) {
+      const credentials = access.roleArn
+        ? this.roleCredentials({
+            accountId: access.roleAccountId ?? "",
+            accountName: undefined,
+            roleArn: access.roleArn,
+            externalId: access.externalId,
+            region: this.stsRegion(access.region),
+          })
+        : this.baseCredentials;
+      client = new OrganizationsClient({
+        ...this.clientOptions(access.region, credentials),
+        maxAttempts: 3,
+      });
+      this.organizationsClients.set(key, client);
+    }
+    return client;
   }
 
   /**
@@ -226,7 +298,7 @@ export class SessionPool {
               accountName: account.name,
               roleArn: account.roleArn,
               externalId: account.externalId,
-              region: this.settings.stsRegion ?? account.regions[0] ?? DEFAULT_STS_REGION,
+              region: this.stsRegion(account.regions[0]),
             });
       const { aws } = this.options;
       const handler = this.requestHandler;
@@ -291,6 +363,7 @@ export class SessionPool {
 
   destroy(): void {
     this.sessions.clear();
+    this.organizationsClients.clear();
     this.requestHandler.destroy();
   }
 }
