@@ -1,11 +1,12 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { KMSClient } from "@aws-sdk/client-kms";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import type { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { type Account, type Target, targetKey } from "../model.js";
+import { AccountSession, type SessionCredentials } from "./account-session.js";
 import {
   type AwsSettings,
   clientOptions,
@@ -20,10 +21,22 @@ import {
   type SharedCredentialProvider,
   sharedCredentials,
 } from "./credentials.js";
+import {
+  AccountlessClients,
+  type OrganizationsAccess,
+  RegionalClients,
+  stsRegionFor,
+} from "./pool-clients.js";
 import { type RateLimit, TargetRateLimiter } from "./rate-limit.js";
 
-/** STS is regional; an account without regions (the discovery role's) asks this one. */
-export const DEFAULT_STS_REGION = "us-east-1";
+export {
+  type AccountCloudWatchClient,
+  type AccountKmsClient,
+  AccountSession,
+  type ClientFactories,
+  type SessionCredentials,
+} from "./account-session.js";
+export { DEFAULT_STS_REGION, type OrganizationsAccess, stsRegionFor } from "./pool-clients.js";
 
 export interface SessionSettings {
   rateLimit: RateLimit;
@@ -33,27 +46,6 @@ export interface SessionSettings {
   failureHoldMs: number;
   /** STS region for AssumeRole; undefined: the account's first region (its partition's). */
   stsRegion?: string;
-}
-
-/**
- * The STS region rule, the one place it is written: the configured `sts.region`, else the
- * first region the caller names (an account's first region: its partition's), else
- * us-east-1.
- */
-export function stsRegionFor(
-  configured: string | undefined,
-  ...candidates: Array<string | undefined>
-): string {
-  return configured ?? candidates.find((region) => region !== undefined) ?? DEFAULT_STS_REGION;
-}
-
-/** Where the organisation is asked, and through which role (none: the default credentials). */
-export interface OrganizationsAccess {
-  region: string;
-  roleArn?: string | undefined;
-  externalId?: string | undefined;
-  /** The role's account, for the labels of its AssumeRole calls. */
-  roleAccountId?: string;
 }
 
 /** A role to assume, and for which account (the labels of its STS calls). */
@@ -80,82 +72,6 @@ function identityOf(account: Account): string {
   return `${account.roleArn ?? "default"}\u0000${account.externalId ?? ""}`;
 }
 
-/** Credentials that may say whether a fetch is under way (the default chain's and roles' do). */
-export type SessionCredentials = AwsCredentialIdentityProvider &
-  Partial<Pick<SharedCredentialProvider, "pending">>;
-
-/** A pool's regional client seen through one account's credentials. */
-export type AccountKmsClient = Pick<KMSClient, "send">;
-export type AccountCloudWatchClient = Pick<CloudWatchClient, "send">;
-
-/** How a session makes its per-region clients. */
-export interface ClientFactories {
-  kms: (region: string) => AccountKmsClient;
-  cloudHsm: (region: string) => CloudHsmClient;
-  cloudWatch: (region: string) => AccountCloudWatchClient;
-}
-
-/** Per-region clients of one kind, made on first use. */
-class RegionalClients<C> {
-  private readonly byRegion = new Map<string, C>();
-
-  constructor(private readonly create: (region: string) => C) {}
-
-  get(region: string): C {
-    let client = this.byRegion.get(region);
-    if (!client) {
-      client = this.create(region);
-      this.byRegion.set(region, client);
-    }
-    return client;
-  }
-
-  forgetRegionsBut(regions: string[]): void {
-    for (const region of this.byRegion.keys())
-      if (!regions.includes(region)) this.byRegion.delete(region);
-  }
-}
-
-/**
- * One account's credentials, shared by its regions, and the clients signed with them: KMS
- * always, CloudHSM and CloudWatch only once an enrichment asks for them.
- */
-export class AccountSession {
-  private readonly kms: RegionalClients<AccountKmsClient>;
-  private readonly cloudHsm: RegionalClients<CloudHsmClient>;
-  private readonly cloudWatch: RegionalClients<AccountCloudWatchClient>;
-
-  constructor(
-    /** Replaced by `retain` when only the name or regions change. */
-    public account: Account,
-    readonly identity: string,
-    readonly credentials: SessionCredentials,
-    factories: ClientFactories,
-  ) {
-    this.kms = new RegionalClients(factories.kms);
-    this.cloudHsm = new RegionalClients(factories.cloudHsm);
-    this.cloudWatch = new RegionalClients(factories.cloudWatch);
-  }
-
-  kmsClient(region: string): AccountKmsClient {
-    return this.kms.get(region);
-  }
-
-  cloudHsmClient(region: string): CloudHsmClient {
-    return this.cloudHsm.get(region);
-  }
-
-  cloudWatchClient(region: string): AccountCloudWatchClient {
-    return this.cloudWatch.get(region);
-  }
-
-  forgetRegionsBut(regions: string[]): void {
-    for (const clients of [this.kms, this.cloudHsm, this.cloudWatch]) {
-      clients.forgetRegionsBut(regions);
-    }
-  }
-}
-
 /**
  * The one owner of AWS sessions: a credential session per account (shared by its regions),
  * one KMS, CloudWatch and STS client per region (shared by every account: each command is
@@ -170,9 +86,7 @@ export class SessionPool {
   private readonly kmsByRegion: RegionalClients<KMSClient>;
   private readonly cloudWatchByRegion: RegionalClients<CloudWatchClient>;
   private readonly stsByRegion: RegionalClients<STSClient>;
-  private readonly callerIdentityByRegion: RegionalClients<STSClient>;
-  /** Keyed by region, role and external id; emptied when the STS settings change. */
-  private readonly organizationsClients = new Map<string, OrganizationsClient>();
+  private readonly accountless: AccountlessClients;
   private readonly limiters = new Map<string, TargetRateLimiter>();
   private accounts = new Map<string, Account>();
   private settings: SessionSettings;
@@ -200,12 +114,15 @@ export class SessionPool {
           maxAttempts: 1,
         }),
     );
-    this.callerIdentityByRegion = new RegionalClients(
-      (region) =>
-        new STSClient({
-          ...clientOptions(region, this.baseCredentials, aws, handler),
-          // A one-off lookup at start: the SDK's own retries are enough here.
-          maxAttempts: 3,
+    this.accountless = new AccountlessClients(
+      (region, credentials) => this.clientOptions(region, credentials),
+      (access) =>
+        this.roleCredentials({
+          accountId: access.roleAccountId ?? "",
+          accountName: undefined,
+          roleArn: access.roleArn ?? "",
+          externalId: access.externalId,
+          region: this.stsRegion(access.region),
         }),
     );
   }
@@ -221,7 +138,7 @@ export class SessionPool {
       settings.sessionDurationSeconds !== previous.sessionDurationSeconds
     ) {
       this.sessions.clear();
-      this.organizationsClients.clear();
+      this.accountless.clear();
     }
   }
 
@@ -232,34 +149,16 @@ export class SessionPool {
 
   /** STS with the default credentials, for GetCallerIdentity; one per region, kept. */
   callerIdentityClient(region: string): STSClient {
-    return this.callerIdentityByRegion.get(region);
+    return this.accountless.callerIdentityClient(region);
   }
 
   /**
    * Organizations for target discovery, signed with the discovery role's session (assumed in
-   * the STS region for the organisation's region) or the default credentials. One client
-   * per region, role and external id, kept until the STS settings change.
+   * the STS region for the organisation's region) or the default credentials; kept until
+   * the STS settings change.
    */
   organizationsClient(access: OrganizationsAccess): OrganizationsClient {
-    const key = [access.region, access.roleArn ?? "", access.externalId ?? ""].join("\u0000");
-    let client = this.organizationsClients.get(key);
-    if (!client) {
-      const credentials = access.roleArn
-        ? this.roleCredentials({
-            accountId: access.roleAccountId ?? "",
-            accountName: undefined,
-            roleArn: access.roleArn,
-            externalId: access.externalId,
-            region: this.stsRegion(access.region),
-          })
-        : this.baseCredentials;
-      client = new OrganizationsClient({
-        ...this.clientOptions(access.region, credentials),
-        maxAttempts: 3,
-      });
-      this.organizationsClients.set(key, client);
-    }
-    return client;
+    return this.accountless.organizationsClient(access);
   }
 
   /**
@@ -363,7 +262,7 @@ export class SessionPool {
 
   destroy(): void {
     this.sessions.clear();
-    this.organizationsClients.clear();
+    this.accountless.clear();
     this.requestHandler.destroy();
   }
 }

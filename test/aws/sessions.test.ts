@@ -2,12 +2,9 @@ import { DescribeCustomKeyStoresCommand } from "@aws-sdk/client-kms";
 import { ListAccountsCommand } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
-import {
-  type RoleToAssume,
-  SessionPool,
-  type SessionSettings,
-  stsRegionFor,
-} from "../../src/aws/sessions.js";
+import { AccountSession } from "../../src/aws/account-session.js";
+import { stsRegionFor } from "../../src/aws/pool-clients.js";
+import { type RoleToAssume, SessionPool, type SessionSettings } from "../../src/aws/sessions.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
@@ -72,7 +69,7 @@ describe("SessionPool", () => {
     sessions.retain([account()]);
     const east = sessions.session(target("us-east-1"));
     const west = sessions.session(target("eu-west-1"));
-    expect(east).toBeDefined();
+    expect(east).toBeInstanceOf(AccountSession);
     expect(west).toBe(east);
     await east?.credentials?.();
     await west?.credentials?.();

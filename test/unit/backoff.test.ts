@@ -161,6 +161,7 @@ describe("poll backoff (fake timers)", () => {
               ConnectionState: "CONNECTED",
             },
           ],
+          Truncated: true,
           NextMarker: `marker-${page}`,
           $metadata: {},
         };
