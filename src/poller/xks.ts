@@ -5,7 +5,7 @@ import type {
 } from "@aws-sdk/client-cloudwatch";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { type KeyStore, XKS_PERIOD_SECONDS, type XksHealth } from "../model.js";
-import { allPages, type PagesOptions } from "./pages.js";
+import { enrichmentPages, type PagesOptions } from "./pages.js";
 
 /** Periods looked back, so a datapoint that CloudWatch publishes late is still found. */
 const LOOKBACK_PERIODS = 3;
@@ -226,7 +226,7 @@ export async function fetchXksHealth(
       ScanBy: "TimestampDescending",
     };
     pages.push(
-      ...(await allPages(
+      ...(await enrichmentPages(
         {
           ...options,
           operation: "GetMetricData",

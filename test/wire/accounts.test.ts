@@ -48,7 +48,8 @@ describe("many accounts through assumed roles", () => {
     await waitUntilReady(app, 60_000);
     const describes = () => simulator.callCount({ operation: "DescribeCustomKeyStores" });
     const assumes = () => simulator.callCount({ operation: "AssumeRole" });
-    expect(describes()).toBeGreaterThanOrEqual(150);
+    // Ready is the first round's end; on a busy machine a target may still be on its way.
+    await until(() => describes() >= 150);
     expect(assumes()).toBe(50);
     const assumed = new Set(
       simulator.calls.filter((call) => call.operation === "AssumeRole").map((call) => call.roleArn),
