@@ -8,13 +8,15 @@ export async function until(
   condition: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
   what: string | (() => string) = "condition",
+  /** Between checks: longer for a check that costs (an API query of another process). */
+  pauseMs = 20,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) {
       throw new Error(`${typeof what === "string" ? what : what()} not met within ${timeoutMs} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
 }
 
