@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { KeyStore } from "../../src/model.js";
 import {
   fetchXksHealth,
@@ -85,32 +85,47 @@ describe("XKS queries", () => {
   });
 
   it("gives all the calls of a round one deadline, not one each", async () => {
-    const slow = {
-      send: (_command: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
-        new Promise<never>((resolve, reject) => {
-          const timer = setTimeout(
-            () => resolve({ $metadata: {}, MetricDataResults: [] } as never),
-            150,
-          );
-          abortSignal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            reject(abortSignal.reason);
-          });
+    vi.useFakeTimers();
+    // AbortSignal.timeout runs on node's own timers: here it runs on the fake clock.
+    const timeouts = vi.spyOn(AbortSignal, "timeout").mockImplementation((ms) => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), ms);
+      return controller.signal;
+    });
+    try {
+      const slow = {
+        send: (_command: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
+          new Promise<never>((resolve, reject) => {
+            const timer = setTimeout(
+              () => resolve({ $metadata: {}, MetricDataResults: [] } as never),
+              150,
+            );
+            abortSignal.addEventListener("abort", () => {
+              clearTimeout(timer);
+              reject(abortSignal.reason);
+            });
+          }),
+      };
+      const ids = Array.from({ length: 63 }, (_, index) => `cks-${index}`);
+      const attempts: string[] = [];
+      const outcome = expect(
+        fetchXksHealth(slow, ids, {
+          signal: new AbortController().signal,
+          timeoutMs: 250,
+          maxPages: 10,
+          now: Date.now,
+          onAttempt: (event) => attempts.push(event.error?.name ?? "ok"),
+          onIncomplete: () => {},
         }),
-    };
-    const ids = Array.from({ length: 63 }, (_, index) => `cks-${index}`);
-    const attempts: string[] = [];
-    await expect(
-      fetchXksHealth(slow, ids, {
-        signal: new AbortController().signal,
-        timeoutMs: 250,
-        maxPages: 10,
-        now: Date.now,
-        onAttempt: (event) => attempts.push(event.error?.name ?? "ok"),
-        onIncomplete: () => {},
-      }),
-    ).rejects.toMatchObject({ errorName: "TimeoutError" });
-    // The first call (500 queries) took 150 ms of the 250; the second ran out of the rest.
-    expect(attempts).toEqual(["ok", "TimeoutError"]);
+      ).rejects.toMatchObject({ errorName: "TimeoutError" });
+      await vi.advanceTimersByTimeAsync(300);
+      await outcome;
+      // The first call (500 queries) took 150 ms of the 250; the second ran out of the rest.
+      expect(attempts).toEqual(["ok", "TimeoutError"]);
+      expect(timeouts.mock.calls).toEqual([[250], [100]]);
+    } finally {
+      timeouts.mockRestore();
+      vi.useRealTimers();
+    }
   });
 });
