@@ -56,8 +56,9 @@ describe("logs", () => {
       SCENARIO,
       {
         accounts: [{ roleArn: role(A), name: "payments-prod" }, { roleArn: role(B) }],
-        intervalMs: 250,
-        timeoutMs: 200,
+        // A deadline a loaded machine meets: a timed-out poll of A would log a failure.
+        intervalMs: 500,
+        timeoutMs: 450,
       },
       logs.logger,
     );

@@ -23,7 +23,8 @@ function scenario(fault: string): string {
 `;
 }
 
-const CONFIG = { accounts: [{ roleArn: role(A) }], intervalMs: 300, timeoutMs: 250 };
+// Deadlines a loaded machine meets: a timed-out poll would leave the target down.
+const CONFIG = { accounts: [{ roleArn: role(A) }], intervalMs: 600, timeoutMs: 550 };
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];

@@ -18,7 +18,7 @@ describe("maxStaleness", () => {
         stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: FAILED, errorCode: NETWORK_ERRORS}]
         faults: [{kind: access-denied, calls: [${calls}]}]
 `,
-      { accounts: [{ roleArn: role(A) }], intervalMs: 200, timeoutMs: 150, maxStalenessMs: 1_000 },
+      { accounts: [{ roleArn: role(A) }], intervalMs: 500, timeoutMs: 450, maxStalenessMs: 1_000 },
       undefined,
       { now: () => nowMs },
     );
