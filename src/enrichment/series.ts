@@ -3,14 +3,14 @@ import { renderFamilies } from "../metrics/series.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
 import { cloudHsmFamilies, clusterLines } from "./cloudhsm/series.js";
 import type { EnrichmentStore, TargetEnrichment } from "./state.js";
-import type { XksHealth } from "./xks/round.js";
+import type { XksHealth } from "./xks/figures.js";
 import { xksFamilies, xksLines } from "./xks/series.js";
 
 /** Families of the opt-in enrichments (order = order of the sample lines). */
-export function enrichmentFamilies(interval: string): FamilyHeader[] {
+export function enrichmentFamilies(): FamilyHeader[] {
   return [
-    ...cloudHsmFamilies(interval),
-    ...xksFamilies(interval),
+    ...cloudHsmFamilies(),
+    ...xksFamilies(),
     {
       name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
       type: "gauge",
@@ -58,16 +58,19 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
   }
   return [
     ...cached(clusterCache, cloudhsm?.value, () => clusterLines(base, cloudhsm?.value ?? []), 3),
-    ...cached(xksCache, xks?.value, () => xksLines(base, xks?.value ?? []), 5),
+    ...cached(xksCache, xks?.value, () => xksLines(base, xks?.value ?? []), 7),
     lastSuccess,
   ];
 }
 
-/** The enrichment families of every target; "" while no enrichment has a result. */
-export function renderEnrichment(interval: string, entries: Iterable<TargetEnrichment>): string {
+/**
+ * The enrichment families of every target; "" while no enrichment has a result. Their HELP
+ * names `enrich.interval` rather than quoting it: a reload re-renders nothing for it.
+ */
+export function renderEnrichment(entries: Iterable<TargetEnrichment>): string {
   const perTarget = [...entries].map(enrichmentSampleLines);
   if (perTarget.length === 0) return "";
-  return renderFamilies(enrichmentFamilies(interval), perTarget);
+  return renderFamilies(enrichmentFamilies(), perTarget);
 }
 
 /**
@@ -79,6 +82,6 @@ export function enrichmentExposition(store: EnrichmentStore) {
     get version() {
       return store.version;
     },
-    render: (interval: string) => renderEnrichment(interval, store.entries()),
+    render: () => renderEnrichment(store.entries()),
   };
 }

@@ -1,6 +1,6 @@
 import type { Target } from "../model.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
-import type { XksHealth } from "./xks/round.js";
+import type { XksHealth } from "./xks/figures.js";
 
 export type EnrichmentKind = "cloudhsm" | "xks";
 

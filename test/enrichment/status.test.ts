@@ -3,11 +3,10 @@ import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
 import { cloudHsmStatus } from "../../src/enrichment/cloudhsm/status.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { storeEnrichment } from "../../src/enrichment/status.js";
-import type { XksHealth } from "../../src/enrichment/xks/round.js";
 import { certificateLevel, xksStatus } from "../../src/enrichment/xks/status.js";
 import { StateStore } from "../../src/state/state.js";
 import { buildStatus, RUNBOOKS_URL, statusJson } from "../../src/status/report.js";
-import { keyStore, target } from "../helpers/stores.js";
+import { keyStore, PROXY_CERTIFICATE, target, xksHealth } from "../helpers/stores.js";
 
 const AT = 1_800_000_000_000;
 const PROD = target("111111111111", "us-east-1", "prod");
@@ -25,17 +24,7 @@ function cluster(
   };
 }
 
-function xks(overrides: Partial<XksHealth> = {}): XksHealth {
-  return {
-    storeId: "cks-x",
-    certificateDaysToExpire: 100,
-    credentialAgeDays: 10,
-    errors: {},
-    latencySeconds: 0.05,
-    externalKeyManagers: { Active: 2 },
-    ...overrides,
-  };
-}
+const xks = xksHealth;
 
 describe("cloudHsmStatus", () => {
   it.each([
@@ -89,7 +78,9 @@ describe("xksStatus", () => {
     expect(status.certificateLevel).toBe(level);
     const flagged = level === "warning" || level === "critical";
     expect(status.atRisk).toBe(flagged);
-    expect(status.risks).toEqual(flagged ? [`certificate expires in ${days} days`] : []);
+    expect(status.risks).toEqual(
+      flagged ? [`certificate ${PROXY_CERTIFICATE} expires in ${days} days`] : [],
+    );
   });
 
   it.each([
@@ -111,13 +102,13 @@ describe("xksStatus", () => {
 
   it("writes fractional days to expiry with one decimal", () => {
     const status = xksStatus(xks({ certificateDaysToExpire: 4.2749 }), AT);
-    expect(status.risks).toEqual(["certificate expires in 4.3 days"]);
+    expect(status.risks).toEqual([`certificate ${PROXY_CERTIFICATE} expires in 4.3 days`]);
     expect(status.certificateDaysToExpire).toBe(4.2749);
   });
 
   it("keeps the error types with errors, and errors alone do not put a store at risk", () => {
-    const status = xksStatus(xks({ errors: { Retryable: 40, "Non-retryable": 0 } }), AT);
-    expect(status.errors).toEqual({ Retryable: 40 });
+    const status = xksStatus(xks({ errors: { retryable: 40, non_retryable: 0 } }), AT);
+    expect(status.errors).toEqual({ retryable: 40 });
     expect(status.atRisk).toBe(false);
   });
 
