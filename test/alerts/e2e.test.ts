@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify as stringifyYaml } from "yaml";
+import { AT_RISK } from "../../src/enrichment/thresholds.js";
 import { parseScenario } from "../../src/simulator/index.js";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
@@ -255,7 +256,7 @@ function enrichmentAlertsOf(scenario: ReturnType<typeof parseScenario>): string[
         .flatMap((operation) => operation.errors)
         .reduce((sum, error) => sum + error.count, 0);
       const requests = operations.reduce((sum, operation) => sum + operation.successes, errors);
-      if (errors > 0 && errors / requests > XKS_ERROR_RATIO) {
+      if (errors > 0 && errors / requests > AT_RISK.xksErrorRatio) {
         alerts.push(`KMSXksProxyErrorsSustained warning ${store.id}`);
       }
     }

@@ -1,9 +1,6 @@
 import { runbookSection } from "../../runbooks.js";
+import { AT_RISK } from "../thresholds.js";
 import type { XksHealth } from "./figures.js";
-
-/** The two KMSXksProxyCertificateExpiring rules: warning below 14 days, critical below 3. */
-export const CERTIFICATE_WARNING_DAYS = 14;
-export const CERTIFICATE_CRITICAL_DAYS = 3;
 
 export type CertificateLevel = "ok" | "warning" | "critical";
 
@@ -39,8 +36,8 @@ export interface XksStatus {
 
 export function certificateLevel(days: number | undefined): CertificateLevel | undefined {
   if (days === undefined) return undefined;
-  if (days < CERTIFICATE_CRITICAL_DAYS) return "critical";
-  return days < CERTIFICATE_WARNING_DAYS ? "warning" : "ok";
+  if (days < AT_RISK.certificateCriticalDays) return "critical";
+  return days < AT_RISK.certificateWarningDays ? "warning" : "ok";
 }
 
 export function xksStatus(health: XksHealth, atMs: number): XksStatus {
@@ -59,7 +56,10 @@ export function xksStatus(health: XksHealth, atMs: number): XksStatus {
   );
   const level = certificateLevel(days);
   const expiring = level === "warning" || level === "critical";
-  const unhealthy = Object.keys(notActive).length > 0;
+  // The states the KMSXksExternalKeyManagersUnhealthy alert fires on, nothing else.
+  const unhealthy = Object.keys(notActive).some((state) =>
+    AT_RISK.unhealthyKeyManagerStates.some((bad) => bad.toLowerCase() === state.toLowerCase()),
+  );
   const risks = [
     expiring ? `certificate ${certificateName} expires in ${Number(days?.toFixed(1))} days` : "",
     unhealthy ? "external key managers not Active" : "",
