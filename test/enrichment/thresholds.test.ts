@@ -67,4 +67,26 @@ describe("the at-risk thresholds (src/enrichment/thresholds.ts)", () => {
       expect(xksStatus(xksHealth({ externalKeyManagers: { [state]: 1 } }), 0).atRisk).toBe(true);
     }
   });
+
+  it("are the lines the dashboard draws", () => {
+    const dashboard = JSON.parse(
+      readFileSync(join(PACKAGE_ROOT, "grafana/dashboard.json"), "utf8"),
+    ) as {
+      panels: {
+        title: string;
+        fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null }[] } } };
+      }[];
+    };
+    const lines = (title: string) =>
+      dashboard.panels
+        .find((panel) => panel.title === title)
+        ?.fieldConfig?.defaults?.thresholds?.steps.map((step) => step.value)
+        .filter((value) => value !== null);
+    expect(lines("XKS proxy certificate: days to expiry")).toEqual([
+      AT_RISK.certificateCriticalDays,
+      AT_RISK.certificateWarningDays,
+    ]);
+    expect(lines("XKS proxy error ratio")).toEqual([AT_RISK.xksErrorRatio]);
+    expect(lines("Active HSMs per CloudHSM cluster")).toEqual([AT_RISK.minActiveHsms]);
+  });
 });
