@@ -131,13 +131,14 @@ export function toXksHealth(
     list.push({ series, stat, value: result.value, atMs: result.newestMs });
     points.set(series.storeId, list);
   }
-  const seriesOf = (storeId: string) => [
-    ...new Set(planned.filter((p) => p.series.storeId === storeId).map((p) => p.series)),
-  ];
+  const seriesByStore = new Map<string, Set<XksSeries>>();
+  for (const { series } of planned) {
+    seriesByStore.set(series.storeId, (seriesByStore.get(series.storeId) ?? new Set()).add(series));
+  }
   return storeIds.map((storeId) =>
     storeFigures(
       storeId,
-      seriesOf(storeId),
+      [...(seriesByStore.get(storeId) ?? [])],
       points.get(storeId) ?? [],
       incomplete.get(storeId) ?? new Set(),
     ),
