@@ -95,7 +95,7 @@ export function createExporterMetrics(build: {
     }),
     cloudWatchIncompleteResults: new Counter({
       name: "kms_keystore_exporter_cloudwatch_incomplete_results_total",
-      help: "GetMetricData results for XKS metrics whose final StatusCode was not Complete (PartialData, InternalError, Forbidden, or Missing when a query got no result): their values are missing or incomplete.",
+      help: "GetMetricData results for XKS metrics whose final StatusCode was not Complete (PartialData, InternalError, Forbidden): their values are missing or incomplete.",
       labelNames: ["account_id", "region", "status_code"],
       registers: [registry],
     }),
