@@ -185,6 +185,8 @@ const SHAPE = {
     min: [900_000, "at least 15m (an STS limit)"],
     max: [43_200_000, "at most 12h (an STS limit)"],
   }).optional(),
+  /** More stores than this in one answer is an InvalidResponse, not a fleet to export. */
+  maxStoresPerTarget: wholeNumber().min(1).max(1_000_000).optional(),
   stores: storeFilter.optional(),
   discovery: z.strictObject({ organizations }).optional(),
   /** STS for AssumeRole and GetCallerIdentity; default: each account's first region. */

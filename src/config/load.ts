@@ -28,6 +28,8 @@ export const DEFAULTS = {
   sessionDurationSeconds: 3_600,
   /** Raised to the poll interval when that is longer. */
   enrichIntervalMs: 300_000,
+  /** KMS's default quota is 10 stores per account and Region: a thousand times that is junk. */
+  maxStoresPerTarget: 10_000,
   discoveryRefreshMs: 3_600_000,
   listenAddress: ":10127",
   telemetryPath: "/metrics",
@@ -48,6 +50,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     regions: [],
     accounts: [{}],
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
+    maxStoresPerTarget: DEFAULTS.maxStoresPerTarget,
     stores: undefined,
     discovery: undefined,
     stsRegion: undefined,
@@ -243,6 +246,7 @@ export function loadConfig(
       file.sessionDuration === undefined
         ? DEFAULTS.sessionDurationSeconds
         : file.sessionDuration / 1000,
+    maxStoresPerTarget: file.maxStoresPerTarget ?? DEFAULTS.maxStoresPerTarget,
     stores: file.stores,
     discovery,
     stsRegion: file.sts?.region,

@@ -82,6 +82,8 @@ export interface Config {
   stores: StoreFilter | undefined;
   /** Lifetime asked for assumed-role sessions. */
   sessionDurationSeconds: number;
+  /** A poll that finds more stores than this fails as InvalidResponse. */
+  maxStoresPerTarget: number;
   discovery: OrganizationsDiscovery | undefined;
   /** STS region for AssumeRole and GetCallerIdentity; undefined: each account's first region. */
   stsRegion: string | undefined;

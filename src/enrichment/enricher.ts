@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ErrorLabels } from "../aws/error-label.js";
 import type { AccountSession } from "../aws/sessions.js";
 import type { Enrichment } from "../config/types.js";
 import { logFailure } from "../log-failure.js";
@@ -21,6 +22,8 @@ export interface EnricherOptions {
   >;
   logger: Logger;
   now: () => number;
+  /** The poll job's: a target's error names share one budget. */
+  errorLabels?: ErrorLabels;
 }
 
 export interface EnrichRound {
@@ -41,6 +44,7 @@ export interface EnrichRound {
  */
 export function createEnricher(options: EnricherOptions) {
   const { enrichment, metrics, logger, now } = options;
+  const errorLabels = options.errorLabels ?? new ErrorLabels();
   /** Last error name per target and kind, so a repeating failure logs at debug. */
   const lastErrors = new Map<string, string>();
   /** When each target's enrichment of each kind last ran, for `enrich.interval`. */
@@ -51,7 +55,9 @@ export function createEnricher(options: EnricherOptions) {
     const labels = { account_id: target.accountId, region: target.region };
     const onAttempt = ({ operation, error }: PageAttempt) => {
       metrics.apiRequests.inc({ ...labels, operation });
-      if (error) metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
+      if (!error) return;
+      const label = errorLabels.label(target.key, error.name);
+      metrics.apiRequestErrors.inc({ ...labels, operation, error: label });
     };
     const pages = { signal, timeoutMs: round.timeoutMs, maxPages: MAX_PAGES, onAttempt };
 

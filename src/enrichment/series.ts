@@ -1,5 +1,5 @@
 import { type FamilyHeader, type Labels, sampleLine } from "../metrics/exposition.js";
-import { renderFamilies } from "../metrics/series.js";
+import type { Member, Section } from "../metrics/section.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
 import { cloudHsmFamilies, clusterLines } from "./cloudhsm/series.js";
 import type { EnrichmentStore, TargetEnrichment } from "./state.js";
@@ -7,17 +7,15 @@ import type { XksHealth } from "./xks/figures.js";
 import { xksFamilies, xksLines } from "./xks/series.js";
 
 /** Families of the opt-in enrichments (order = order of the sample lines). */
-export function enrichmentFamilies(): FamilyHeader[] {
-  return [
-    ...cloudHsmFamilies(),
-    ...xksFamilies(),
-    {
-      name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
-      type: "gauge",
-      help: "Unix time at which the target's enrichment (cloudhsm, xks) last succeeded; its values are that old.",
-    },
-  ];
-}
+export const ENRICHMENT_FAMILIES: readonly FamilyHeader[] = [
+  ...cloudHsmFamilies(),
+  ...xksFamilies(),
+  {
+    name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
+    type: "gauge",
+    help: "Unix time at which the target's enrichment (cloudhsm, xks) last succeeded; its values are that old.",
+  },
+];
 
 /** Lines already built, by the result array they come from (the state keeps an unchanged one). */
 const clusterCache = new WeakMap<readonly ClusterHealth[], string[]>();
@@ -64,24 +62,22 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
 }
 
 /**
- * The enrichment families of every target; "" while no enrichment has a result. Their HELP
+ * The enrichment families: a member per target with results; absent while none has any.
+ * app.ts hands it to the metrics cache, which knows nothing of enrichments. Their HELP
  * names `enrich.interval` rather than quoting it: a reload re-renders nothing for it.
  */
-export function renderEnrichment(entries: Iterable<TargetEnrichment>): string {
-  const perTarget = [...entries].map(enrichmentSampleLines);
-  if (perTarget.length === 0) return "";
-  return renderFamilies(enrichmentFamilies(), perTarget);
-}
-
-/**
- * The enrichments as the metrics cache takes an extra part: it re-renders when `version`
- * moves. The cache knows nothing of enrichments, so they plug in from here.
- */
-export function enrichmentExposition(store: EnrichmentStore) {
+export function enrichmentSection(enrichment: EnrichmentStore): Section {
   return {
-    get version() {
-      return store.version;
+    families: ENRICHMENT_FAMILIES,
+    headersWhenEmpty: false,
+    *members(): Iterable<Member> {
+      for (const entry of enrichment.entries()) {
+        const { target, cloudhsm, xks } = entry;
+        yield {
+          identity: [target, cloudhsm?.value, cloudhsm?.atMs, xks?.value, xks?.atMs],
+          render: () => enrichmentSampleLines(entry),
+        };
+      }
     },
-    render: () => renderEnrichment(store.entries()),
   };
 }

@@ -156,6 +156,18 @@ const faultKind = z.enum([
   "reset",
   "repeat-marker",
   "invalid-marker",
+  "empty-body",
+  "empty-object",
+  "null-list",
+  "array-body",
+  "object-list",
+  "null-entry",
+  "iso-creation-date",
+  "huge-name",
+  "over-limit",
+  "huge-body",
+  "distinct-error-names",
+  "huge-error-name",
 ]);
 
 const faultSpec = z
@@ -235,7 +247,8 @@ const organizationsSpec = z
 
 const generateSpec = z
   .object({
-    count: z.number().int().min(0).max(100_000),
+    // Well past the exporter's stores-per-target cap (10,000 by default), to test that cap.
+    count: z.number().int().min(0).max(250_000),
     type: storeType.default("AWS_CLOUDHSM"),
     state: connectionState.default("CONNECTED"),
     errorCode: z.string().min(1).optional(),
@@ -268,6 +281,11 @@ const accountSpec = z
     /** Organizations member status; default ACTIVE. */
     status: accountStatus.optional(),
     denyAssumeRole: z.boolean().optional(),
+    /**
+     * Credentials AWS never hands out (AssumeRole allows 900 s at least): `short-lived` expire
+     * in 2 minutes, `expired` a minute ago, `huge-access-key-id` carry a 1 MiB AccessKeyId.
+     */
+    assumeRoleFault: z.enum(["short-lived", "expired", "huge-access-key-id"]).optional(),
     /** The OU the account is in (ListChildren, ListAccountsForParent); default: the root. */
     parent: z.string().optional(),
     regions: z.array(regionSpec).default([]),

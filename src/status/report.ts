@@ -220,7 +220,7 @@ export function buildStatus(
   const all: StoreStatus[] = [];
   const targets: TargetStatus[] = [];
   for (const state of states) {
-    all.push(...storesOf(state, context));
+    for (const store of storesOf(state, context)) all.push(store); // push(...) overflows at ~130k
     targets.push(targetOf(state, context.nowMs));
   }
   const storesByState: Record<string, number> = Object.fromEntries(

@@ -395,6 +395,15 @@ accounts:
     ).toMatch(/enrich\.interval/);
   });
 
+  it("reads the stores-per-target cap, and refuses one below 1", () => {
+    const file = "regions: [us-east-1]\nmaxStoresPerTarget: 50000";
+    expect(load(["--config.file=c.yml"], { "c.yml": file }).maxStoresPerTarget).toBe(50_000);
+    const zero = "regions: [us-east-1]\nmaxStoresPerTarget: 0";
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": zero })).join("\n")).toMatch(
+      /maxStoresPerTarget/,
+    );
+  });
+
   it("reads discovery, sharding and the session duration", () => {
     const file = `
 regions: [us-east-1]
@@ -412,6 +421,7 @@ shard: {index: 1, count: 3}
     const config = load(["--config.file=c.yml"], { "c.yml": file });
     expect(config.accounts).toEqual([]);
     expect(config.sessionDurationSeconds).toBe(1_800);
+    expect(config.maxStoresPerTarget).toBe(10_000);
     expect(config.rateLimit).toEqual({ perSecond: 4, burst: 1 });
     expect(config.maxStalenessMs).toBeUndefined();
     expect(config.shard).toEqual({ index: 1, count: 3 });
