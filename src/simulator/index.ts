@@ -7,6 +7,6 @@ export type {
   Scenario,
   StoreSpec,
 } from "./scenario.js";
-export { loadScenarioFile, parseScenario } from "./scenario.js";
+export { loadScenarioFile, parseScenario, SIMULATOR_CREDENTIALS } from "./scenario.js";
 export type { Simulator, SimulatorOptions } from "./server.js";
 export { startSimulator } from "./server.js";
