@@ -3,6 +3,8 @@ import type { AwsSettings } from "./aws/clients.js";
 import { formatDuration } from "./config/duration.js";
 import { ConfigError } from "./config/errors.js";
 import type { Config } from "./config/types.js";
+import { enrichmentSection } from "./enrichment/series.js";
+import { EnrichmentStore } from "./enrichment/state.js";
 import { Exporter } from "./exporter.js";
 import type { Logger } from "./log/logger.js";
 import { MetricsCache } from "./metrics/cache.js";
@@ -13,7 +15,6 @@ import { createRequestHandler } from "./server/http.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
 import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
 import { loadWebSecurity, NO_WEB_SECURITY, type WebSecurity } from "./server/web-security.js";
-import { EnrichmentStore } from "./state/enrichment.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus } from "./status/report.js";
 
@@ -81,7 +82,7 @@ export async function startApp(
   const state = new StateStore();
   const metrics = createExporterMetrics({ version: VERSION, revision: gitRevision() });
   const enrichment = new EnrichmentStore();
-  const cache = new MetricsCache(exporterSources(state, metrics, enrichment));
+  const cache = new MetricsCache(exporterSources(state, metrics, [enrichmentSection(enrichment)]));
   const exporter = new Exporter({
     config,
     aws,

@@ -24,8 +24,8 @@ export function demoConfig(base: Config, scenario: Scenario): Config {
     timeoutMs: 4_000,
     concurrency: 4,
     retry: { maxAttempts: 4, minDelayMs: 100, maxDelayMs: 1_000 },
-    // The simulator answers DescribeClusters and GetMetricData, so the demo shows them.
-    enrich: { cloudhsm: true, xks: true },
+    // The simulator answers DescribeClusters, ListMetrics and GetMetricData, so the demo shows them.
+    enrich: { intervalMs: 300_000, cloudhsm: true, xks: true },
     regions: [],
     accounts: scenario.accounts.map((account) => ({
       roleArn: `arn:aws:iam::${account.id}:role/${DEMO_ROLE_NAME}`,

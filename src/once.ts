@@ -4,11 +4,11 @@ import { ConfigError } from "./config/errors.js";
 import type { Flags } from "./config/flags.js";
 import type { Config } from "./config/types.js";
 import { startDemo } from "./demo.js";
+import { EnrichmentStore } from "./enrichment/state.js";
 import { Exporter } from "./exporter.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { createExporterMetrics } from "./metrics/exporter-metrics.js";
 import { VERSION } from "./package/version.js";
-import { EnrichmentStore } from "./state/enrichment.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus, type StatusReport, statusJson } from "./status/report.js";
 import { renderTable } from "./status/table.js";
@@ -76,7 +76,7 @@ export async function pollOnce(
   const state = new StateStore();
   const exporter = new Exporter({
     // The report shows stores only: enrichment calls would cost and show nothing.
-    config: { ...config, enrich: { cloudhsm: false, xks: false } },
+    config: { ...config, enrich: { ...config.enrich, cloudhsm: false, xks: false } },
     aws,
     state,
     enrichment: new EnrichmentStore(),

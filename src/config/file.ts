@@ -193,7 +193,11 @@ const SHAPE = {
   sts: z.strictObject({ region: region.optional() }).optional(),
   shard: shard.optional(),
   enrich: z
-    .strictObject({ cloudhsm: z.boolean().optional(), xks: z.boolean().optional() })
+    .strictObject({
+      interval: timerDuration().optional(),
+      cloudhsm: z.boolean().optional(),
+      xks: z.boolean().optional(),
+    })
     .optional(),
 };
 

@@ -26,6 +26,8 @@ export const DEFAULTS = {
   // stays a little below it, without a burst.
   rateLimit: { perSecond: 4, burst: 1 },
   sessionDurationSeconds: 3_600,
+  /** Raised to the poll interval when that is longer. */
+  enrichIntervalMs: 300_000,
   /** KMS's default quota is 10 stores per account and Region: a thousand times that is junk. */
   maxStoresPerTarget: 10_000,
   discoveryRefreshMs: 3_600_000,
@@ -219,7 +221,11 @@ export function loadConfig(
     discovery,
     stsRegion: file.sts?.region,
     shard,
-    enrich: { cloudhsm: file.enrich?.cloudhsm ?? false, xks: file.enrich?.xks ?? false },
+    enrich: {
+      intervalMs: file.enrich?.interval ?? Math.max(DEFAULTS.enrichIntervalMs, intervalMs),
+      cloudhsm: file.enrich?.cloudhsm ?? false,
+      xks: file.enrich?.xks ?? false,
+    },
     listenAddresses,
     webConfigFile: flags.webConfigFile,
     enableLifecycle: flags.enableLifecycle,

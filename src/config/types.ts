@@ -54,9 +54,14 @@ export interface ListenAddress {
 
 /** Opt-in lookups beyond DescribeCustomKeyStores; each needs its own IAM permission. */
 export interface Enrichment {
+  /**
+   * How often a target's enrichments run, after a successful poll: CloudWatch publishes
+   * the XKS metrics per 5 minutes, so asking every poll would only cost calls.
+   */
+  intervalMs: number;
   /** cloudhsm:DescribeClusters for the clusters behind AWS_CLOUDHSM stores. */
   cloudhsm: boolean;
-  /** cloudwatch:GetMetricData for the AWS/KMS metrics of external key store proxies. */
+  /** cloudwatch:ListMetrics and GetMetricData for the AWS/KMS metrics of XKS proxies. */
   xks: boolean;
 }
 

@@ -28,8 +28,9 @@ export interface Target {
   describeCalls: number;
   /** CloudHSM clusters listed in the scenario (defaults for the others: see cloudhsm.ts). */
   readonly clusters: readonly ClusterSpec[];
-  /** Calls to DescribeClusters and GetMetricData, which their faults key on. */
+  /** Calls to DescribeClusters, ListMetrics and GetMetricData, which their faults key on. */
   clusterCalls: number;
+  listMetricsCalls: number;
   metricCalls: number;
 }
 
@@ -60,6 +61,7 @@ interface TargetSetup {
 class LazyTarget implements Target {
   describeCalls = 0;
   clusterCalls = 0;
+  listMetricsCalls = 0;
   metricCalls = 0;
   readonly clusters: readonly ClusterSpec[];
   readonly pageSize: number;
@@ -255,6 +257,7 @@ export class World {
 function carryOver(before: Target, after: Target): void {
   after.describeCalls = before.describeCalls;
   after.clusterCalls = before.clusterCalls;
+  after.listMetricsCalls = before.listMetricsCalls;
   after.metricCalls = before.metricCalls;
   if (before.rateLimit !== undefined && after.rateLimit !== undefined) {
     after.rateLimit.restore(before.rateLimit);

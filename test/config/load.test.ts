@@ -345,16 +345,18 @@ accounts:
 
   it("turns enrichments on only when asked, each on its own", () => {
     expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toEqual({
+      intervalMs: 300_000,
       cloudhsm: false,
       xks: false,
     });
     const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true}";
     expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toEqual({
+      intervalMs: 300_000,
       cloudhsm: true,
       xks: true,
     });
     const one = "regions: [us-east-1]\nenrich: {xks: true}";
-    expect(load(["--config.file=c.yml"], { "c.yml": one }).enrich).toEqual({
+    expect(load(["--config.file=c.yml"], { "c.yml": one }).enrich).toMatchObject({
       cloudhsm: false,
       xks: true,
     });
@@ -367,6 +369,30 @@ accounts:
     expect(
       problemsOf(() => load(["--config.file=c.yml"], { "c.yml": notBoolean })).join("\n"),
     ).toMatch(/enrich\.xks/);
+  });
+
+  it("runs enrichments every enrich.interval: 5m by default, never more often than the polls", () => {
+    const enrich = (yaml: string) =>
+      load(["--config.file=c.yml"], { "c.yml": `regions: [us-east-1]\n${yaml}` }).enrich.intervalMs;
+    expect(enrich("enrich: {xks: true}")).toBe(300_000);
+    expect(enrich("enrich: {xks: true, interval: 10m}")).toBe(600_000);
+    // The default follows a poll interval longer than 5 minutes.
+    expect(enrich("interval: 15m\nenrich: {xks: true}")).toBe(900_000);
+    expect(enrich("interval: 1m\nenrich: {xks: true, interval: 1m}")).toBe(60_000);
+    expect(
+      problemsOf(() =>
+        load(["--config.file=c.yml"], {
+          "c.yml": "regions: [us-east-1]\ninterval: 2m\nenrich: {xks: true, interval: 1m}",
+        }),
+      ).join("\n"),
+    ).toMatch(/enrich\.interval: 1m is shorter than interval \(2m\)/);
+    expect(
+      problemsOf(() =>
+        load(["--config.file=c.yml"], {
+          "c.yml": "regions: [us-east-1]\nenrich: {xks: true, interval: 5}",
+        }),
+      ).join("\n"),
+    ).toMatch(/enrich\.interval/);
   });
 
   it("reads the stores-per-target cap, and refuses one below 1", () => {

@@ -19,7 +19,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     discovery: undefined,
     stsRegion: undefined,
     shard: { index: 0, count: 1 },
-    enrich: { cloudhsm: false, xks: false },
+    enrich: { intervalMs: DEFAULTS.enrichIntervalMs, cloudhsm: false, xks: false },
     listenAddresses: [{ host: "127.0.0.1", port: 0 }],
     webConfigFile: undefined,
     enableLifecycle: false,

@@ -1,8 +1,8 @@
+import { EnrichmentStore } from "../../../src/enrichment/state.js";
 import {
   createExporterMetrics,
   type ExporterMetrics,
 } from "../../../src/metrics/exporter-metrics.js";
-import { EnrichmentStore } from "../../../src/state/enrichment.js";
 import { StateStore } from "../../../src/state/state.js";
 import { keyStore, target } from "../../helpers/stores.js";
 
@@ -113,18 +113,24 @@ export function goldenFleet(): GoldenFleet {
     [
       {
         storeId: "cks-1111111111111111b",
-        certificateDaysToExpire: 12.5,
+        series: 9,
+        certificates: { "xks.example.com": 12.5, "xks-next.example.com": 300 },
         credentialAgeDays: 400,
-        errors: { "Retryable errors": 3, "Non-retryable errors": 0 },
+        errors: { retryable: 3, non_retryable: 0 },
+        requests: 120,
         latencySeconds: 0.125,
+        latencyMaxSeconds: 0.5,
         externalKeyManagers: { Active: 2, Degraded: 1 },
       },
       {
         storeId: "cks-xks-without-data",
-        certificateDaysToExpire: undefined,
+        series: 0,
+        certificates: {},
         credentialAgeDays: undefined,
         errors: {},
+        requests: undefined,
         latencySeconds: undefined,
+        latencyMaxSeconds: undefined,
         externalKeyManagers: {},
       },
     ],

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { enrichmentSection } from "../../../src/enrichment/series.js";
 import { MetricsCache } from "../../../src/metrics/cache.js";
 import { exporterSources } from "../../../src/metrics/sources.js";
 import { goldenFleet, normalised } from "./fleet.js";
@@ -8,7 +9,7 @@ const GOLDEN = new URL("./exposition.prom", import.meta.url);
 
 async function exposition(): Promise<string> {
   const { state, enrichment, metrics } = goldenFleet();
-  const cache = new MetricsCache(exporterSources(state, metrics, enrichment));
+  const cache = new MetricsCache(exporterSources(state, metrics, [enrichmentSection(enrichment)]));
   const rendered = await cache.render();
   return rendered.textParts.join("");
 }

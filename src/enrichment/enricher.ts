@@ -5,11 +5,11 @@ import type { Enrichment } from "../config/types.js";
 import { logFailure } from "../log/failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { KeyStore, Target } from "../model.js";
-import type { EnrichmentKind, EnrichmentStore } from "../state/enrichment.js";
-import { clusterIdsOf, describeStoreClusters } from "./cloudhsm.js";
-import { EnrichmentError } from "./pages.js";
-import type { AttemptEvent } from "./poll.js";
-import { fetchXksHealth, xksStoreIdsOf } from "./xks.js";
+import { clusterIdsOf, describeStoreClusters } from "./cloudhsm/round.js";
+import { EnrichmentError, type PageAttempt } from "./pages.js";
+import type { EnrichmentKind, EnrichmentStore } from "./state.js";
+import { cloudWatchCalls } from "./xks/discover.js";
+import { fetchXksHealth, xksStoreIdsOf } from "./xks/round.js";
 
 /** More pages than this is a broken paginator (a target has few clusters and stores). */
 const MAX_PAGES = 100;
@@ -38,7 +38,8 @@ export interface EnrichRound {
 
 /**
  * The opt-in lookups after a successful store poll: CloudHSM clusters and XKS proxy metrics,
- * each at most one call (all pages) per target and round, side by side. A failure is counted
+ * side by side, each at most once per `enrich.interval` and target (a failed round waits
+ * for the next interval too: the next round is its retry). A failure is counted
  * and logged and keeps that enrichment's last values; it never touches the store snapshot.
  */
 export function createEnricher(options: EnricherOptions) {
@@ -46,11 +47,13 @@ export function createEnricher(options: EnricherOptions) {
   const errorLabels = options.errorLabels ?? new ErrorLabels();
   /** Last error name per target and kind, so a repeating failure logs at debug. */
   const lastErrors = new Map<string, string>();
+  /** When each target's enrichment of each kind last ran, for `enrich.interval`. */
+  const lastRuns = new Map<string, number>();
 
   return async function enrichTarget(round: EnrichRound): Promise<void> {
     const { target, session, stores, enrich, signal } = round;
     const labels = { account_id: target.accountId, region: target.region };
-    const onAttempt = ({ operation, error }: AttemptEvent) => {
+    const onAttempt = ({ operation, error }: PageAttempt) => {
       metrics.apiRequests.inc({ ...labels, operation });
       if (!error) return;
       const label = errorLabels.label(target.key, error.name);
@@ -59,11 +62,16 @@ export function createEnricher(options: EnricherOptions) {
     const pages = { signal, timeoutMs: round.timeoutMs, maxPages: MAX_PAGES, onAttempt };
 
     const run = async (kind: EnrichmentKind, enabled: boolean, work: () => Promise<void>) => {
+      const key = `${target.key}/${kind}`;
       if (!enabled) {
+        lastRuns.delete(key);
         enrichment.drop(target.key, kind);
         return;
       }
-      const key = `${target.key}/${kind}`;
+      const last = lastRuns.get(key);
+      // Polls drift by their own duration: a round due within a tenth of the interval runs.
+      if (last !== undefined && now() - last < enrich.intervalMs * 0.9) return;
+      lastRuns.set(key, now());
       try {
         await work();
         if (lastErrors.delete(key))
@@ -93,7 +101,7 @@ export function createEnricher(options: EnricherOptions) {
       }),
       run("xks", enrich.xks, async () => {
         const xks = await fetchXksHealth(
-          session.cloudWatchClient(target.region),
+          cloudWatchCalls(session.cloudWatchClient(target.region)),
           xksStoreIdsOf(stores),
           {
             ...pages,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { enrichmentSection } from "../../src/metrics/enrichment.js";
+import { enrichmentSection } from "../../src/enrichment/series.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { targetKey } from "../../src/model.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
 import { parseExposition, samplesNamed, sampleValue, sectionText } from "../helpers/exposition.js";
+import { xksHealth } from "../helpers/stores.js";
 
 const TARGET = {
   key: targetKey("111111111111", "us-east-1"),
@@ -33,20 +34,20 @@ describe("enrichment exposition", () => {
     store.setXks(
       TARGET,
       [
-        {
+        xksHealth({
           storeId: 'cks-"quoted"\\',
           certificateDaysToExpire: 5,
           credentialAgeDays: undefined,
-          errors: { "Retryable errors": 0 },
+          errors: { retryable: 0 },
           latencySeconds: 0.25,
           externalKeyManagers: { Degraded: 1 },
-        },
+        }),
       ],
       2_000_000,
     );
     const text = sectionText(enrichmentSection(store));
     expect(text).toMatch(
-      /# HELP aws_kms_xks_proxy_latency_seconds .*5m periods.*lags by 5 to 10 minutes/,
+      /# HELP aws_kms_xks_proxy_latency_seconds .*every enrich\.interval: the newest 5-minute period, so it lags by 5 to 10 minutes/,
     );
     const samples = parseExposition(text);
     const states = samplesNamed(samples, "aws_kms_cloudhsm_cluster_state");
