@@ -13,6 +13,7 @@ export default defineConfig({
     include: [
       "test/aws/**/*.test.ts",
       "test/config/**/*.test.ts",
+      "test/enrichment/**/*.test.ts",
       "test/log/**/*.test.ts",
       "test/targets/**/*.test.ts",
       "test/poller/**/*.test.ts",
@@ -20,14 +21,16 @@ export default defineConfig({
       "test/metrics/**/*.test.ts",
       "test/server/**/*.test.ts",
       "test/status/**/*.test.ts",
+      "test/text/**/*.test.ts",
       "test/*.test.ts",
     ],
     exclude: [
       ...configDefaults.exclude,
       // Starts the whole exporter, like the wire tests.
       "test/exporter.test.ts",
-      // Compares src/status/error-codes.ts with its generator: Stryker instruments that text.
+      // Compare generated sources with their generators: Stryker instruments that text.
       "test/status/error-codes.test.ts",
+      "test/enrichment/thresholds.test.ts",
     ],
   },
 });
