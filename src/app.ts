@@ -3,6 +3,8 @@ import type { AwsSettings } from "./aws/clients.js";
 import { formatDuration } from "./config/duration.js";
 import { ConfigError } from "./config/errors.js";
 import type { Config } from "./config/types.js";
+import { enrichmentExposition } from "./enrichment/series.js";
+import { EnrichmentStore } from "./enrichment/state.js";
 import { Exporter } from "./exporter.js";
 import type { Logger } from "./log.js";
 import { MetricsCache } from "./metrics/cache.js";
@@ -11,7 +13,6 @@ import { createRequestHandler } from "./server/http.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
 import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
 import { loadWebSecurity, NO_WEB_SECURITY, type WebSecurity } from "./server/web-security.js";
-import { EnrichmentStore } from "./state/enrichment.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus } from "./status/report.js";
 import { gitRevision, VERSION } from "./version.js";
@@ -84,7 +85,7 @@ export async function startApp(
     state,
     metrics.registry,
     formatDuration(config.intervalMs),
-    enrichment,
+    enrichmentExposition(enrichment),
   );
   const exporter = new Exporter({
     config,

@@ -5,11 +5,11 @@ import { callerAccountId, lookUpDefaultAccount } from "./aws/caller-identity.js"
 import type { AwsSettings } from "./aws/clients.js";
 import { DEFAULT_STS_REGION, SessionPool, type SessionSettings } from "./aws/sessions.js";
 import type { Config, OrganizationsDiscovery } from "./config/types.js";
+import type { EnrichmentStore } from "./enrichment/state.js";
 import type { Logger } from "./log.js";
 import { type ExporterMetrics, forgetTargetCounters } from "./metrics/exporter-metrics.js";
 import { createPollJob } from "./poller/job.js";
 import { Scheduler } from "./poller/scheduler.js";
-import type { EnrichmentStore } from "./state/enrichment.js";
 import type { StateStore } from "./state/state.js";
 import { Discovery } from "./targets/discovery.js";
 import { listOrganizationMembers } from "./targets/organizations.js";

@@ -58,31 +58,3 @@ export interface Target {
 export function targetKey(accountId: string, region: string): string {
   return `${accountId}/${region}`;
 }
-
-/** One CloudHSM cluster behind a store (enrich.cloudhsm), as the exporter keeps it. */
-export interface ClusterHealth {
-  id: string;
-  state: string;
-  /** HSMs by their State (ACTIVE, DEGRADED, …). */
-  hsms: Record<string, number>;
-  /** Distinct zones with at least one ACTIVE HSM. */
-  activeAvailabilityZones: number;
-}
-
-/**
- * CloudWatch period of the XKS metrics. AWS/KMS publishes them per 5 minutes (the KMS
- * console and AWS's alarm guidance use 5 minutes); a shorter period only adds gaps.
- */
-export const XKS_PERIOD_SECONDS = 300;
-
-/** One external key store's proxy health (enrich.xks), in base units. */
-export interface XksHealth {
-  storeId: string;
-  certificateDaysToExpire: number | undefined;
-  credentialAgeDays: number | undefined;
-  /** Sum over the period by ErrorType; 0 where CloudWatch has no datapoint (no errors). */
-  errors: Record<string, number>;
-  latencySeconds: number | undefined;
-  /** Instances by health state; absent where CloudWatch has no datapoint. */
-  externalKeyManagers: Record<string, number>;
-}

@@ -1,7 +1,5 @@
 import type { Registry } from "prom-client";
-import type { EnrichmentStore } from "../state/enrichment.js";
 import type { StateStore } from "../state/state.js";
-import { renderEnrichment } from "./enrichment.js";
 import { handRenderedText } from "./exporter-metrics.js";
 import { familyHeader } from "./exposition.js";
 import { compressHead, type GzipHead, gzipWithTail } from "./gzip-splice.js";
@@ -19,6 +17,15 @@ export interface RenderedMetrics {
   textParts: (Buffer | string)[];
   /** The same text as one gzip body, in parts. */
   gzipParts(): Promise<Buffer[]>;
+}
+
+/**
+ * Families that another module renders whole (the enrichments): re-rendered when `version`
+ * moves or the interval text changes.
+ */
+export interface ExtraPart {
+  readonly version: number;
+  render(intervalText: string): string;
 }
 
 interface StorePart {
@@ -47,7 +54,7 @@ export class MetricsCache {
     private readonly state: StateStore,
     private readonly registry: Registry,
     private intervalText: string,
-    private readonly enrichment?: EnrichmentStore,
+    private readonly enrichment?: ExtraPart,
   ) {}
 
   /** A reload may change the interval that the HELP texts quote. */
@@ -102,7 +109,7 @@ export class MetricsCache {
   private currentEnrichmentText(): string {
     if (!this.enrichment) return "";
     if (this.enrichmentPart?.version !== this.enrichment.version) {
-      const text = renderEnrichment(this.intervalText, this.enrichment.entries());
+      const text = this.enrichment.render(this.intervalText);
       this.enrichmentPart = { version: this.enrichment.version, text };
     }
     return this.enrichmentPart.text;

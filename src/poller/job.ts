@@ -2,14 +2,14 @@ import type { Logger } from "pino";
 import { classifyError } from "../aws/errors.js";
 import type { SessionPool } from "../aws/sessions.js";
 import type { Enrichment, RetryPolicy, StoreFilter } from "../config/types.js";
+import { createEnricher } from "../enrichment/enricher.js";
+import type { EnrichmentStore } from "../enrichment/state.js";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Target } from "../model.js";
-import type { EnrichmentStore } from "../state/enrichment.js";
 import type { StateStore } from "../state/state.js";
 import type { StoreTransition } from "../state/transitions.js";
 import { filterStores } from "../targets/store-filter.js";
-import { createEnricher } from "./enrich.js";
 import { PollError, pollTarget } from "./poll.js";
 
 /** More pages than this is a broken paginator, not a real account (KMS allows few stores). */

@@ -1,20 +1,10 @@
+import { escapeHtml } from "../html.js";
 import type { RunbookBlock } from "../status/error-codes.js";
 import { RUNBOOKS_URL, stateSymbol } from "../status/report.js";
 
-/** HTML building blocks of the status page: escaping, runbook text, times, states. */
+/** HTML building blocks of the status page: runbook text, times, states. */
 
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** For text and attribute values alike; every value that came from AWS goes through it. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
-}
+export { escapeHtml, time, utc } from "../html.js";
 
 /** The runbook's inline Markdown (`code`, [text](#anchor)), from the repository's own docs. */
 export function runbookInline(text: string): string {
@@ -46,16 +36,6 @@ export function humanDuration(seconds: number): string {
   if (hours > 0) return `${hours}h ${minutes}m`;
   if (minutes > 0) return `${minutes}m ${rest}s`;
   return `${rest}s`;
-}
-
-export function time(isoText: string | undefined, text = isoText): string {
-  if (isoText === undefined || text === undefined) return "—";
-  return `<time datetime="${escapeHtml(isoText)}">${escapeHtml(text)}</time>`;
-}
-
-/** ISO 8601 as "2026-12-01 14:03:07 UTC". */
-export function utc(isoText: string): string {
-  return `${isoText.slice(0, 10)} ${isoText.slice(11, 19)} UTC`;
 }
 
 /** The symbol makes the state readable without colour; the word says it in full. */

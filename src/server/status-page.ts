@@ -1,3 +1,4 @@
+import { atRiskRow, enrichmentCell, showsEnrichment } from "../enrichment/status-html.js";
 import {
   RUNBOOKS_URL,
   type StatusReport,
@@ -15,7 +16,6 @@ import {
   time,
   utc,
 } from "./html.js";
-import { atRiskRow, enrichmentCell, showsEnrichment } from "./status-enrichment.js";
 
 /**
  * Rows beyond this are left out of the page (most urgent first, so nothing broken hides

@@ -1,11 +1,11 @@
+import type { TargetEnrichment } from "../enrichment/state.js";
+import { type StoreEnrichment, storeEnrichment, storesAtRisk } from "../enrichment/status.js";
 import { KNOWN_CONNECTION_STATES } from "../model.js";
-import type { TargetEnrichment } from "../state/enrichment.js";
+import { runbookSection } from "../runbooks.js";
 import type { TargetState } from "../state/state.js";
-import { type StoreEnrichment, storeEnrichment, storesAtRisk } from "./enrichment.js";
 import { ERROR_CODE_HELP, type RunbookBlock } from "./error-codes.js";
-import { runbookSection } from "./runbooks.js";
 
-export { RUNBOOKS_URL, runbookSection } from "./runbooks.js";
+export { RUNBOOKS_URL, runbookSection } from "../runbooks.js";
 
 /**
  * The order of the stores table: what pages first comes first. An unknown state (one AWS

@@ -3,11 +3,11 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { TargetRateLimiter } from "../../src/aws/rate-limit.js";
 import type { AccountSession } from "../../src/aws/sessions.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { createLogger } from "../../src/log.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import { createPollJob, type JobSettings } from "../../src/poller/job.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
 import { StateStore } from "../../src/state/state.js";
 
 const TARGET: Target = {

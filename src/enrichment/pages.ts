@@ -1,5 +1,12 @@
 import { type ClassifiedError, classifyError } from "../aws/errors.js";
-import type { AttemptEvent } from "./poll.js";
+
+/** One HTTP attempt of an enrichment call, as the API request counters hear it. */
+export interface PageAttempt {
+  operation: string;
+  attempt: number;
+  error?: ClassifiedError;
+  cause?: unknown;
+}
 
 /** Why an enrichment ended without a result; `errorName` is the `error` label of its counter. */
 export class EnrichmentError extends Error {
@@ -21,7 +28,7 @@ export interface PagesOptions {
   /** Deadline of all pages together. */
   timeoutMs: number;
   maxPages: number;
-  onAttempt: (event: AttemptEvent) => void;
+  onAttempt: (event: PageAttempt) => void;
 }
 
 const DEADLINE: ClassifiedError = { name: "TimeoutError", retryable: false };

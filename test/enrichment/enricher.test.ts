@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createEnricher, type EnrichRound } from "../../src/enrichment/enricher.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { createLogger } from "../../src/log.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type KeyStore, targetKey } from "../../src/model.js";
-import { createEnricher, type EnrichRound } from "../../src/poller/enrich.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
 
 const TARGET = {
   key: targetKey("111111111111", "us-east-1"),

@@ -4,8 +4,26 @@ import type {
   MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { type KeyStore, XKS_PERIOD_SECONDS, type XksHealth } from "../model.js";
-import { allPages, type PagesOptions } from "./pages.js";
+import type { KeyStore } from "../../model.js";
+import { allPages, type PagesOptions } from "../pages.js";
+
+/**
+ * CloudWatch period of the XKS metrics. AWS/KMS publishes them per 5 minutes (the KMS
+ * console and AWS's alarm guidance use 5 minutes); a shorter period only adds gaps.
+ */
+export const XKS_PERIOD_SECONDS = 300;
+
+/** One external key store's proxy health (enrich.xks), in base units. */
+export interface XksHealth {
+  storeId: string;
+  certificateDaysToExpire: number | undefined;
+  credentialAgeDays: number | undefined;
+  /** Sum over the period by ErrorType; 0 where CloudWatch has no datapoint (no errors). */
+  errors: Record<string, number>;
+  latencySeconds: number | undefined;
+  /** Instances by health state; absent where CloudWatch has no datapoint. */
+  externalKeyManagers: Record<string, number>;
+}
 
 /** Periods looked back, so a datapoint that CloudWatch publishes late is still found. */
 const LOOKBACK_PERIODS = 3;

@@ -1,17 +1,21 @@
 import { describe, expect, it } from "vitest";
-import type { KeyStore } from "../../src/model.js";
-import { clusterIdsOf, describeStoreClusters, toClusterHealth } from "../../src/poller/cloudhsm.js";
-import type { AttemptEvent } from "../../src/poller/poll.js";
-import { keyStore } from "../helpers/stores.js";
+import {
+  clusterIdsOf,
+  describeStoreClusters,
+  toClusterHealth,
+} from "../../../src/enrichment/cloudhsm/round.js";
+import type { PageAttempt } from "../../../src/enrichment/pages.js";
+import type { KeyStore } from "../../../src/model.js";
+import { keyStore } from "../../helpers/stores.js";
 
 const store = (id: string, type: string, cluster: string): KeyStore =>
   keyStore({ id, name: id, type, creationTimeSeconds: undefined, cloudHsmClusterId: cluster });
 
-const options = (attempts: AttemptEvent[] = []) => ({
+const options = (attempts: PageAttempt[] = []) => ({
   signal: new AbortController().signal,
   timeoutMs: 1_000,
   maxPages: 3,
-  onAttempt: (event: AttemptEvent) => attempts.push(event),
+  onAttempt: (event: PageAttempt) => attempts.push(event),
 });
 
 describe("CloudHSM clusters", () => {
@@ -59,7 +63,7 @@ describe("CloudHSM clusters", () => {
     };
     expect(await describeStoreClusters(client, [], options())).toEqual([]);
     expect(sent).toHaveLength(0);
-    const attempts: AttemptEvent[] = [];
+    const attempts: PageAttempt[] = [];
     await expect(
       describeStoreClusters(client, ["cluster-a"], options(attempts)),
     ).rejects.toMatchObject({ errorName: "RepeatedMarker" });
@@ -83,7 +87,7 @@ describe("CloudHSM clusters", () => {
         });
       },
     };
-    const attempts: AttemptEvent[] = [];
+    const attempts: PageAttempt[] = [];
     await expect(
       describeStoreClusters(denied, ["cluster-a"], options(attempts)),
     ).rejects.toMatchObject({

@@ -1,4 +1,6 @@
-import type { ClusterHealth, Target, XksHealth } from "../model.js";
+import type { Target } from "../model.js";
+import type { ClusterHealth } from "./cloudhsm/round.js";
+import type { XksHealth } from "./xks/round.js";
 
 export type EnrichmentKind = "cloudhsm" | "xks";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { renderEnrichment } from "../../src/metrics/enrichment.js";
+import { renderEnrichment } from "../../src/enrichment/series.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { targetKey } from "../../src/model.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
 import { parseExposition, samplesNamed, sampleValue } from "../helpers/exposition.js";
 
 const TARGET = {

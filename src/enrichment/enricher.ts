@@ -4,11 +4,10 @@ import type { Enrichment } from "../config/types.js";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { KeyStore, Target } from "../model.js";
-import type { EnrichmentKind, EnrichmentStore } from "../state/enrichment.js";
-import { clusterIdsOf, describeStoreClusters } from "./cloudhsm.js";
-import { EnrichmentError } from "./pages.js";
-import type { AttemptEvent } from "./poll.js";
-import { fetchXksHealth, xksStoreIdsOf } from "./xks.js";
+import { clusterIdsOf, describeStoreClusters } from "./cloudhsm/round.js";
+import { EnrichmentError, type PageAttempt } from "./pages.js";
+import type { EnrichmentKind, EnrichmentStore } from "./state.js";
+import { fetchXksHealth, xksStoreIdsOf } from "./xks/round.js";
 
 /** More pages than this is a broken paginator (a target has few clusters and stores). */
 const MAX_PAGES = 100;
@@ -46,7 +45,7 @@ export function createEnricher(options: EnricherOptions) {
   return async function enrichTarget(round: EnrichRound): Promise<void> {
     const { target, session, stores, enrich, signal } = round;
     const labels = { account_id: target.accountId, region: target.region };
-    const onAttempt = ({ operation, error }: AttemptEvent) => {
+    const onAttempt = ({ operation, error }: PageAttempt) => {
       metrics.apiRequests.inc({ ...labels, operation });
       if (error) metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
     };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { KeyStore } from "../../src/model.js";
 import {
   fetchXksHealth,
   planXksQueries,
   toXksHealth,
   xksStoreIdsOf,
   xksWindow,
-} from "../../src/poller/xks.js";
-import { keyStore } from "../helpers/stores.js";
+} from "../../../src/enrichment/xks/round.js";
+import type { KeyStore } from "../../../src/model.js";
+import { keyStore } from "../../helpers/stores.js";
 
 const store = (id: string, type: string): KeyStore =>
   keyStore({ id, name: id, type, creationTimeSeconds: undefined, cloudHsmClusterId: "" });

@@ -1,6 +1,16 @@
-import type { DescribeClustersInput, DescribeClustersOutput } from "../aws/cloudhsm-client.js";
-import type { ClusterHealth, KeyStore } from "../model.js";
-import { allPages, EnrichmentError, type PagesOptions } from "./pages.js";
+import type { DescribeClustersInput, DescribeClustersOutput } from "../../aws/cloudhsm-client.js";
+import type { KeyStore } from "../../model.js";
+import { allPages, EnrichmentError, type PagesOptions } from "../pages.js";
+
+/** One CloudHSM cluster behind a store (enrich.cloudhsm), as the exporter keeps it. */
+export interface ClusterHealth {
+  id: string;
+  state: string;
+  /** HSMs by their State (ACTIVE, DEGRADED, …). */
+  hsms: Record<string, number>;
+  /** Distinct zones with at least one ACTIVE HSM. */
+  activeAvailabilityZones: number;
+}
 
 /** DescribeClusters' largest page. */
 const MAX_RESULTS = 25;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { targetKey } from "../../src/model.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
 
 const target = (region: string) => ({
   key: targetKey("111111111111", region),

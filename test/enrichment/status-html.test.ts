@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterHealth, KeyStore, XksHealth } from "../../src/model.js";
+import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
+import { atRiskRow, enrichmentCell } from "../../src/enrichment/status-html.js";
+import type { XksHealth } from "../../src/enrichment/xks/round.js";
+import type { KeyStore } from "../../src/model.js";
 import { renderStatusPage } from "../../src/server/status-page.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
 import { StateStore } from "../../src/state/state.js";
 import { buildStatus, RUNBOOKS_URL } from "../../src/status/report.js";
 import { keyStore, target } from "../helpers/stores.js";
@@ -142,5 +145,13 @@ describe("the status page's enrichments", () => {
     expect(html).toContain("and 1 x&quot;&gt;&lt;script&gt;");
     expect(html).not.toContain("<script>");
     expect(html).not.toContain(`x">`);
+  });
+
+  it("leaves a store no enrichment covers an empty cell, and the summary row to the count", () => {
+    expect(enrichmentCell({ cloudHsm: undefined, xks: undefined, atRisk: false })).toBe(
+      '<td class="enrichment"></td>',
+    );
+    expect(atRiskRow({ summary: { storesAtRisk: undefined } })).toBe("");
+    expect(atRiskRow({ summary: { storesAtRisk: 0 } })).not.toContain('class="at-risk"');
   });
 });

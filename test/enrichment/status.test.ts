@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterHealth, XksHealth } from "../../src/model.js";
-import { EnrichmentStore } from "../../src/state/enrichment.js";
+import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
+import { cloudHsmStatus } from "../../src/enrichment/cloudhsm/status.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
+import { storeEnrichment } from "../../src/enrichment/status.js";
+import type { XksHealth } from "../../src/enrichment/xks/round.js";
+import { certificateLevel, xksStatus } from "../../src/enrichment/xks/status.js";
 import { StateStore } from "../../src/state/state.js";
-import {
-  certificateLevel,
-  cloudHsmStatus,
-  storeEnrichment,
-  xksStatus,
-} from "../../src/status/enrichment.js";
 import { buildStatus, RUNBOOKS_URL, statusJson } from "../../src/status/report.js";
 import { keyStore, target } from "../helpers/stores.js";
 
