@@ -1,3 +1,4 @@
+import { expandKeys, type SimKey } from "./keys.js";
 import { type MarkerCodec, markerCodec } from "./markers.js";
 import { type TokenBucket, tokenBucket } from "./ratelimit.js";
 import type {
@@ -6,6 +7,7 @@ import type {
   ClusterSpec,
   FaultSpec,
   GenerateSpec,
+  KeySpec,
   RateLimitSpec,
   RegionSpec,
   Scenario,
@@ -30,6 +32,12 @@ export interface Target {
   /** Calls to DescribeClusters and GetMetricData, which their faults key on. */
   clusterCalls: number;
   metricCalls: number;
+  /** KMS keys, built from the scenario on first read; assigning replaces them all. */
+  keys: SimKey[];
+  /** ListKeys markers, bound to this target apart from DescribeCustomKeyStores' own. */
+  readonly keyMarkers: MarkerCodec;
+  listKeysCalls: number;
+  describeKeyCalls: number;
 }
 
 /** Who a set of credentials belongs to, as GetCallerIdentity reports it. */
@@ -48,6 +56,7 @@ interface TargetSetup {
   generate: GenerateSpec | undefined;
   pageSize: number | undefined;
   rateLimit: RateLimitSpec | undefined;
+  keys: readonly KeySpec[];
   faults: readonly FaultSpec[];
 }
 
@@ -55,11 +64,15 @@ class LazyTarget implements Target {
   describeCalls = 0;
   clusterCalls = 0;
   metricCalls = 0;
+  listKeysCalls = 0;
+  describeKeyCalls = 0;
   readonly clusters: readonly ClusterSpec[];
   readonly pageSize: number;
   readonly faults: readonly FaultSpec[];
   readonly rateLimit: TokenBucket | undefined;
   private cached: StoreSpec[] | undefined;
+  private cachedKeys: SimKey[] | undefined;
+  private readonly keySpecs: readonly KeySpec[];
   private readonly explicit: readonly StoreSpec[];
   private readonly generate: GenerateSpec | undefined;
 
@@ -67,12 +80,14 @@ class LazyTarget implements Target {
     readonly accountId: string,
     readonly region: string,
     readonly markers: MarkerCodec,
+    readonly keyMarkers: MarkerCodec,
     setup: TargetSetup,
     defaults: { pageSize: number | undefined; rateLimit: RateLimitSpec | undefined },
   ) {
     this.explicit = setup.stores;
     this.clusters = setup.clusters;
     this.generate = setup.generate;
+    this.keySpecs = setup.keys;
     this.pageSize = setup.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE;
     this.faults = setup.faults;
     const limit = setup.rateLimit ?? defaults.rateLimit;
@@ -92,6 +107,15 @@ class LazyTarget implements Target {
   set stores(stores: StoreSpec[]) {
     this.cached = stores;
   }
+
+  get keys(): SimKey[] {
+    this.cachedKeys ??= expandKeys(this.accountId, this.region, this.keySpecs);
+    return this.cachedKeys;
+  }
+
+  set keys(keys: SimKey[]) {
+    this.cachedKeys = keys;
+  }
 }
 
 const EMPTY_SETUP: TargetSetup = {
@@ -100,6 +124,7 @@ const EMPTY_SETUP: TargetSetup = {
   generate: undefined,
   pageSize: undefined,
   rateLimit: undefined,
+  keys: [],
   faults: [],
 };
 
@@ -110,6 +135,7 @@ function setupOf(spec: RegionSpec): TargetSetup {
     generate: spec.generate,
     pageSize: spec.pageSize,
     rateLimit: spec.rateLimit,
+    keys: spec.keys ?? [],
     faults: spec.faults ?? [],
   };
 }
@@ -193,6 +219,11 @@ export class World {
     this.target(accountId, region).stores = [...stores];
   }
 
+  /** Replaces one account × region's keys, given as the scenario gives them. */
+  setKeys(accountId: string, region: string, keys: readonly KeySpec[]): void {
+    this.target(accountId, region).keys = expandKeys(accountId, region, keys);
+  }
+
   /** Credentials from this simulator's AssumeRole map to the role; any others to the default account. */
   identity(accessKeyId: string): Identity {
     return (
@@ -228,6 +259,7 @@ export class World {
       accountId,
       region,
       markerCodec(this.markerNonce, targetKey(accountId, region)),
+      markerCodec(this.markerNonce, `${targetKey(accountId, region)}/ListKeys`),
       setup,
       { pageSize: this.scenario.pageSize, rateLimit: this.scenario.rateLimit },
     );
@@ -238,6 +270,8 @@ function carryOver(before: Target, after: Target): void {
   after.describeCalls = before.describeCalls;
   after.clusterCalls = before.clusterCalls;
   after.metricCalls = before.metricCalls;
+  after.listKeysCalls = before.listKeysCalls;
+  after.describeKeyCalls = before.describeKeyCalls;
   if (before.rateLimit !== undefined && after.rateLimit !== undefined) {
     after.rateLimit.restore(before.rateLimit);
   }
