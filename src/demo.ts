@@ -24,7 +24,7 @@ export function demoConfig(base: Config, scenario: Scenario): Config {
     concurrency: 4,
     retry: { maxAttempts: 4, minDelayMs: 100, maxDelayMs: 1_000 },
     // The simulator answers DescribeClusters and GetMetricData, so the demo shows them.
-    enrich: { cloudhsm: true, xks: true },
+    enrich: { ...base.enrich, intervalMs: 300_000, cloudhsm: true, xks: true, keys: true },
     regions: [],
     accounts: scenario.accounts.map((account) => ({
       roleArn: `arn:aws:iam::${account.id}:role/${DEMO_ROLE_NAME}`,

@@ -79,6 +79,7 @@ export class Exporter {
         metrics,
         logger,
         now,
+        stopSignal: this.stopController.signal,
       }),
       waitFor: (target) => this.pool.pendingCredentials(target),
       now,

@@ -76,7 +76,7 @@ export async function pollOnce(
   const state = new StateStore();
   const exporter = new Exporter({
     // The report shows stores only: enrichment calls would cost and show nothing.
-    config: { ...config, enrich: { cloudhsm: false, xks: false } },
+    config: { ...config, enrich: { ...config.enrich, cloudhsm: false, xks: false } },
     aws,
     state,
     enrichment: new EnrichmentStore(),

@@ -95,6 +95,15 @@ export function betweenKeys(
       `maxStaleness: ${formatDuration(file.maxStaleness)} is shorter than ${intervalText}; every series would flap`,
     );
   }
+  if (
+    !invalid.has("enrich") &&
+    file.enrich?.interval !== undefined &&
+    file.enrich.interval < interval
+  ) {
+    problems.push(
+      `enrich.interval: ${formatDuration(file.enrich.interval)} is shorter than ${intervalText}; enrichments run after a poll, at most once each`,
+    );
+  }
   if (retry.minDelayMs > retry.maxDelayMs) {
     problems.push(
       `retry.minDelay: ${formatDuration(retry.minDelayMs)} is longer than retry.maxDelay (${formatDuration(retry.maxDelayMs)}${file.retry?.maxDelay === undefined ? ", the default" : ""})`,

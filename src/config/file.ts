@@ -183,7 +183,20 @@ const SHAPE = {
   sts: z.strictObject({ region: region.optional() }).optional(),
   shard: shard.optional(),
   enrich: z
-    .strictObject({ cloudhsm: z.boolean().optional(), xks: z.boolean().optional() })
+    .strictObject({
+      interval: timerDuration().optional(),
+      cloudhsm: z.boolean().optional(),
+      xks: z.boolean().optional(),
+      keys: z.boolean().optional(),
+      // KMS's quotas per account and region: ListKeys 500/s, DescribeKey 2,000/s.
+      keysRateLimit: z
+        .strictObject({
+          listKeys: z.number().positive().max(500),
+          describeKey: z.number().positive().max(2_000),
+        })
+        .partial()
+        .optional(),
+    })
     .optional(),
 };
 

@@ -26,6 +26,10 @@ export const DEFAULTS = {
   // stays a little below it, without a burst.
   rateLimit: { perSecond: 4, burst: 1 },
   sessionDurationSeconds: 3_600,
+  /** Raised to the poll interval when that is longer. */
+  enrichIntervalMs: 300_000,
+  /** Far below KMS's quotas (ListKeys 500/s, DescribeKey 2,000/s), which other callers share. */
+  keysRateLimit: { listKeys: 5, describeKey: 20 },
   discoveryRefreshMs: 3_600_000,
   listenAddress: ":10127",
   telemetryPath: "/metrics",
@@ -50,7 +54,13 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     discovery: undefined,
     stsRegion: undefined,
     shard: { index: 0, count: 1 },
-    enrich: { cloudhsm: false, xks: false },
+    enrich: {
+      intervalMs: DEFAULTS.enrichIntervalMs,
+      cloudhsm: false,
+      xks: false,
+      keys: false,
+      keysRateLimit: { ...DEFAULTS.keysRateLimit },
+    },
     listenAddresses: [{ host: "127.0.0.1", port: 0 }],
     webConfigFile: undefined,
     enableLifecycle: false,
@@ -245,7 +255,13 @@ export function loadConfig(
     discovery,
     stsRegion: file.sts?.region,
     shard,
-    enrich: { cloudhsm: file.enrich?.cloudhsm ?? false, xks: file.enrich?.xks ?? false },
+    enrich: {
+      intervalMs: file.enrich?.interval ?? Math.max(DEFAULTS.enrichIntervalMs, intervalMs),
+      cloudhsm: file.enrich?.cloudhsm ?? false,
+      xks: file.enrich?.xks ?? false,
+      keys: file.enrich?.keys ?? false,
+      keysRateLimit: { ...DEFAULTS.keysRateLimit, ...file.enrich?.keysRateLimit },
+    },
     listenAddresses,
     webConfigFile: flags.webConfigFile,
     enableLifecycle: flags.enableLifecycle,

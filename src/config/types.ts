@@ -55,10 +55,23 @@ export interface ListenAddress {
 
 /** Opt-in lookups beyond DescribeCustomKeyStores; each needs its own IAM permission. */
 export interface Enrichment {
+  /**
+   * How often a target's enrichments run, after a successful poll: CloudWatch publishes
+   * the XKS metrics per 5 minutes, so asking every poll would only cost calls.
+   */
+  intervalMs: number;
   /** cloudhsm:DescribeClusters for the clusters behind AWS_CLOUDHSM stores. */
   cloudhsm: boolean;
   /** cloudwatch:GetMetricData for the AWS/KMS metrics of external key store proxies. */
   xks: boolean;
+  /** kms:ListKeys and kms:DescribeKey: the keys in each store, by state. */
+  keys: boolean;
+  /**
+   * Requests per second per target for the key inventory, each operation its own bucket,
+   * apart from DescribeCustomKeyStores': a first inventory of 10,000 keys must not starve
+   * the store polls, nor eat the account's quota that other callers share.
+   */
+  keysRateLimit: { listKeys: number; describeKey: number };
 }
 
 export interface Config {

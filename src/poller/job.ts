@@ -41,6 +41,8 @@ export interface PollJobOptions {
   >;
   logger: Logger;
   now: () => number;
+  /** The exporter's stop: ends key inventory rounds, which outlive their poll. */
+  stopSignal?: AbortSignal;
 }
 
 /**
@@ -51,7 +53,13 @@ export interface PollJobOptions {
  */
 export function createPollJob(options: PollJobOptions) {
   const { pool, state, enrichment, metrics, logger, now } = options;
-  const enrichTarget = createEnricher({ enrichment, metrics, logger, now });
+  const enrichTarget = createEnricher({
+    enrichment,
+    metrics,
+    logger,
+    now,
+    ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
+  });
 
   return async function pollJob(target: Target, signal: AbortSignal): Promise<void> {
     const session = pool.session(target);
@@ -116,6 +124,7 @@ export function createPollJob(options: PollJobOptions) {
         enrich: settings.enrich,
         timeoutMs: settings.timeoutMs,
         signal,
+        isCurrent: () => pool.isCurrent(session),
       });
     } catch (error) {
       if (signal.aborted) return;

@@ -4,6 +4,7 @@ import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { createLogger } from "../../src/log.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type KeyStore, targetKey } from "../../src/model.js";
+import { enrich as enrichWith } from "../helpers/enrich.js";
 
 const TARGET = {
   key: targetKey("111111111111", "us-east-1"),
@@ -43,7 +44,7 @@ function setUp(answers: (Error | object)[]) {
     target: TARGET,
     session,
     stores: [HSM_STORE],
-    enrich: { cloudhsm, xks: false },
+    enrich: enrichWith({ cloudhsm }),
     timeoutMs: 1_000,
     signal: new AbortController().signal,
   });

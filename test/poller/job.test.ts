@@ -9,6 +9,7 @@ import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import { createPollJob, type JobSettings } from "../../src/poller/job.js";
 import { StateStore } from "../../src/state/state.js";
+import { enrich } from "../helpers/enrich.js";
 
 const TARGET: Target = {
   key: targetKey("111111111111", "us-east-1"),
@@ -98,7 +99,7 @@ function setUp(
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
       stores: undefined,
-      enrich: { cloudhsm: false, xks: false },
+      enrich: enrich({ cloudhsm: false, xks: false }),
       ...options.settings,
     }),
     state,
@@ -310,7 +311,7 @@ function setUpWith(options: {
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
       stores: undefined,
-      enrich: { cloudhsm: false, xks: false },
+      enrich: enrich({ cloudhsm: false, xks: false }),
       ...options.settings,
     }),
     state,

@@ -344,19 +344,22 @@ accounts:
   );
 
   it("turns enrichments on only when asked, each on its own", () => {
-    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toEqual({
+    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toMatchObject({
       cloudhsm: false,
       xks: false,
+      keys: false,
     });
-    const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true}";
-    expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toEqual({
+    const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true, keys: true}";
+    expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toMatchObject({
       cloudhsm: true,
       xks: true,
+      keys: true,
     });
     const one = "regions: [us-east-1]\nenrich: {xks: true}";
-    expect(load(["--config.file=c.yml"], { "c.yml": one }).enrich).toEqual({
+    expect(load(["--config.file=c.yml"], { "c.yml": one }).enrich).toMatchObject({
       cloudhsm: false,
       xks: true,
+      keys: false,
     });
     // A typo must not silently leave an enrichment off.
     const typo = "regions: [us-east-1]\nenrich: {cloudHsm: true}";
@@ -367,6 +370,34 @@ accounts:
     expect(
       problemsOf(() => load(["--config.file=c.yml"], { "c.yml": notBoolean })).join("\n"),
     ).toMatch(/enrich\.xks/);
+  });
+
+  it("runs enrichments every 5m, or the poll interval when longer, and no sooner than it", () => {
+    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich.intervalMs).toBe(300_000);
+    const slow = "regions: [us-east-1]\ninterval: 10m";
+    expect(load(["--config.file=c.yml"], { "c.yml": slow }).enrich.intervalMs).toBe(600_000);
+    const set = "regions: [us-east-1]\nenrich: {interval: 2m}";
+    expect(load(["--config.file=c.yml"], { "c.yml": set }).enrich.intervalMs).toBe(120_000);
+    const short = "regions: [us-east-1]\nenrich: {interval: 30s}";
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": short })).join("\n")).toMatch(
+      /enrich\.interval: 30s is shorter than interval \(1m, the default\)/,
+    );
+  });
+
+  it("paces the key inventory at 5 ListKeys and 20 DescribeKey a second unless told", () => {
+    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich.keysRateLimit).toEqual({
+      listKeys: 5,
+      describeKey: 20,
+    });
+    const set = "regions: [us-east-1]\nenrich: {keys: true, keysRateLimit: {describeKey: 50}}";
+    expect(load(["--config.file=c.yml"], { "c.yml": set }).enrich.keysRateLimit).toEqual({
+      listKeys: 5,
+      describeKey: 50,
+    });
+    const over = "regions: [us-east-1]\nenrich: {keysRateLimit: {describeKey: 5000}}";
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": over })).join("\n")).toMatch(
+      /enrich\.keysRateLimit\.describeKey/,
+    );
   });
 
   it("reads discovery, sharding and the session duration", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { enrich } from "../helpers/enrich.js";
 import { runExporter } from "../helpers/exporter.js";
 import { type Sample, samplesNamed, sampleValue } from "../helpers/exposition.js";
 
@@ -65,7 +66,7 @@ clusters:
 describe("CloudHSM enrichment against the simulator", () => {
   it("describes the clusters behind the stores, all pages, once a round, as the simulator has them", async () => {
     const { simulator, scrape } = await runExporter(scenario(CLUSTERS), {
-      enrich: { cloudhsm: true, xks: false },
+      enrich: enrich({ cloudhsm: true, xks: false }),
     });
     const samples = await scrapeUntil(
       scrape,
@@ -120,7 +121,7 @@ describe("CloudHSM enrichment against the simulator", () => {
   it("counts a denied DescribeClusters and leaves the store series as they are", async () => {
     const { simulator, scrape } = await runExporter(
       scenario(`${CLUSTERS}faults: [{operation: DescribeClusters, kind: access-denied}]`),
-      { enrich: { cloudhsm: true, xks: false } },
+      { enrich: enrich({ cloudhsm: true, xks: false }) },
     );
     const errors = {
       ...LABELS,
@@ -155,7 +156,7 @@ describe("CloudHSM enrichment against the simulator", () => {
       scenario(
         `${CLUSTERS}faults: [{operation: DescribeClusters, kind: internal-error, calls: [${LATER_CALLS}]}]`,
       ),
-      { enrich: { cloudhsm: true, xks: false }, intervalMs: 300, timeoutMs: 300 },
+      { enrich: enrich({ cloudhsm: true, xks: false }), intervalMs: 300, timeoutMs: 300 },
     );
     const errors = {
       ...LABELS,
@@ -205,7 +206,7 @@ stores:
 describe("XKS enrichment against the simulator", () => {
   it("batches every store into GetMetricData calls of at most 500 queries, all pages, values in base units", async () => {
     const { simulator, scrape } = await runExporter(scenario(XKS), {
-      enrich: { cloudhsm: false, xks: true },
+      enrich: enrich({ cloudhsm: false, xks: true }),
     });
     const samples = await scrapeUntil(
       scrape,
@@ -275,7 +276,7 @@ describe("XKS enrichment against the simulator", () => {
   it("counts a throttled GetMetricData and leaves the store series as they are", async () => {
     const { scrape } = await runExporter(
       scenario(`${XKS}faults: [{operation: GetMetricData, kind: throttling}]`),
-      { enrich: { cloudhsm: false, xks: true } },
+      { enrich: enrich({ cloudhsm: false, xks: true }) },
     );
     const errors = { ...LABELS, operation: "GetMetricData", error: "Throttling" };
     const samples = await scrapeUntil(
