@@ -1,3 +1,4 @@
+import { keysAffected } from "../enrichment/keys/status.js";
 import type { TargetEnrichment } from "../enrichment/state.js";
 import { type StoreEnrichment, storeEnrichment, storesAtRisk } from "../enrichment/status.js";
 import { KNOWN_CONNECTION_STATES } from "../model.js";
@@ -94,6 +95,10 @@ export interface StatusReport {
     stores: number;
     storesNotConnected: number;
     storesAtRisk: number | undefined;
+    /** Keys in stores that are not CONNECTED now; undefined while enrich.keys has no result. */
+    keysAffected: number | undefined;
+    /** Of those, the keys that were Enabled before their store went down. */
+    enabledKeysAffected: number | undefined;
     targets: number;
     targetsUp: number;
     targetsDown: number;
@@ -154,8 +159,15 @@ function matches(filters: StatusFilters, store: StoreStatus): boolean {
   );
 }
 
+/** Keys Enabled before the store went down: the stores that break most callers come first. */
+function blastRadius(store: StoreStatus): number {
+  return store.state === "CONNECTED" ? 0 : (store.keys?.enabledBeforeDown ?? 0);
+}
+
 function compareStores(a: StoreStatus, b: StoreStatus): number {
   return (
+    Number(a.state === "CONNECTED") - Number(b.state === "CONNECTED") ||
+    blastRadius(b) - blastRadius(a) ||
     rank(a.state) - rank(b.state) ||
     (a.accountName ?? a.accountId).localeCompare(b.accountName ?? b.accountId) ||
     a.accountId.localeCompare(b.accountId) ||
@@ -227,6 +239,7 @@ export function buildStatus(
     KNOWN_CONNECTION_STATES.map((state) => [state, 0]),
   );
   for (const store of all) storesByState[store.state] = (storesByState[store.state] ?? 0) + 1;
+  const affected = keysAffected(all);
   const successes = targets
     .map((target) => target.lastSuccess)
     .filter((time): time is string => time !== undefined)
@@ -246,6 +259,8 @@ export function buildStatus(
       stores: all.length,
       storesNotConnected: all.length - (storesByState.CONNECTED ?? 0),
       storesAtRisk: storesAtRisk(all),
+      keysAffected: affected?.keys,
+      enabledKeysAffected: affected?.enabled,
       targets: targets.length,
       targetsUp: targets.filter((target) => target.status === "up").length,
       targetsDown: targets.filter((target) => target.status === "down").length,

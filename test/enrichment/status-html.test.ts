@@ -148,9 +148,9 @@ describe("the status page's enrichments", () => {
   });
 
   it("leaves a store no enrichment covers an empty cell, and the summary row to the count", () => {
-    expect(enrichmentCell({ cloudHsm: undefined, xks: undefined, atRisk: false })).toBe(
-      '<td class="enrichment"></td>',
-    );
+    expect(
+      enrichmentCell({ cloudHsm: undefined, xks: undefined, keys: undefined, atRisk: false }),
+    ).toBe('<td class="enrichment"></td>');
     expect(atRiskRow({ summary: { storesAtRisk: undefined } })).toBe("");
     expect(atRiskRow({ summary: { storesAtRisk: 0 } })).not.toContain('class="at-risk"');
   });

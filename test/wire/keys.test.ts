@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { pollOnce } from "../../src/once.js";
+import { renderTable } from "../../src/status/table.js";
 import { enrich } from "../helpers/enrich.js";
-import { runExporter } from "../helpers/exporter.js";
+import { runExporter, testConfig } from "../helpers/exporter.js";
 import { type Sample, samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
 import { until } from "../helpers/wait.js";
 
 const ACCOUNT = "111111111111";
@@ -182,5 +186,28 @@ accounts:
     );
     expect(keys(samples, "Enabled")).toBe(2);
     expect(simulator.callCount({ operation: "ListKeys" })).toBeGreaterThanOrEqual(3);
+  });
+
+  it("--once waits for the key inventory and names the keys of each store that is down", async () => {
+    const simulator = await simulate(scenario("FAILED", ACCEPTANCE_KEYS));
+    const config = testConfig({ enrich: enrich({ keys: true }), logLevel: "silent" });
+    const { report, complete } = await pollOnce(
+      config,
+      {
+        endpoint: simulator.url,
+        baseCredentials: async () => FAKE_CREDENTIALS,
+        connectTimeoutMs: 1_000,
+        requestTimeoutMs: config.timeoutMs,
+      },
+      createLogger("silent", "json"),
+    );
+    expect(complete).toBe(true);
+    expect(report.stores[0]?.keys?.text).toBe(
+      "8 keys (0 Enabled before it went down, 7 never seen available)",
+    );
+    expect(report.summary).toMatchObject({ keysAffected: 8, enabledKeysAffected: 0 });
+    const table = renderTable(report, complete);
+    expect(table).toContain("8 keys in stores not CONNECTED (0 Enabled before they went down)");
+    expect(table).toMatch(/KEYS\n.*8 keys \(0 Enabled/);
   });
 });
