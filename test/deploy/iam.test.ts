@@ -48,6 +48,8 @@ const MEMBER_PERMISSIONS = [
   { action: "cloudhsm:DescribeClusters", optional: true },
   { action: "cloudwatch:GetMetricData", optional: true },
   { action: "kms:DescribeCustomKeyStores", optional: false },
+  { action: "kms:DescribeKey", optional: true },
+  { action: "kms:ListKeys", optional: true },
   { action: "organizations:ListAccounts", optional: true },
   { action: "organizations:ListAccountsForParent", optional: true },
   { action: "organizations:ListChildren", optional: true },
@@ -107,6 +109,7 @@ describe("deploy/iam", () => {
       ["kms:DescribeCustomKeyStores"],
       ["cloudhsm:DescribeClusters"],
       ["cloudwatch:GetMetricData"],
+      ["kms:ListKeys", "kms:DescribeKey"],
       [
         "organizations:ListAccounts",
         "organizations:ListAccountsForParent",
@@ -148,6 +151,7 @@ describe("deploy/iam", () => {
       "ListAccounts",
       "DescribeClusters",
       "GetMetricData",
+      "KeyInventory",
     ]);
     for (const condition of Object.keys(template.Conditions)) {
       expect(text).toContain(`- ${condition}`);

@@ -22,6 +22,8 @@ export const PERMISSION_ACTIONS = new Set([
   "cloudhsm:DescribeClusters",
   "cloudwatch:GetMetricData",
   "kms:DescribeCustomKeyStores",
+  "kms:DescribeKey",
+  "kms:ListKeys",
   "organizations:ListAccounts",
   "organizations:ListAccountsForParent",
   "organizations:ListChildren",
