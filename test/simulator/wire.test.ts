@@ -56,7 +56,7 @@ describe("raw wire behaviour", () => {
     ],
     [
       "an unimplemented KMS operation",
-      { "X-Amz-Target": "TrentService.ListKeys", Authorization: SIGNED },
+      { "X-Amz-Target": "TrentService.ListAliases", Authorization: SIGNED },
       "UnknownOperationException",
     ],
     [
