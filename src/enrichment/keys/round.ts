@@ -138,10 +138,15 @@ export async function runKeyRound(
       await describeOne(keyId);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: DESCRIBE_WORKERS }, worker));
-  } catch (error) {
-    stop.abort();
-    throw error;
-  }
+  /** The failure that stopped the others (theirs are the AbortErrors that follow). */
+  let failure: { error: unknown } | undefined;
+  const workers = Array.from({ length: DESCRIBE_WORKERS }, () =>
+    worker().catch((error: unknown) => {
+      failure ??= { error };
+      stop.abort();
+    }),
+  );
+  // Every worker has settled before the round ends: the next round never overlaps this one.
+  await Promise.all(workers);
+  if (failure) throw failure.error;
 }
