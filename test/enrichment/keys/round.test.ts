@@ -43,9 +43,14 @@ const page = (ids: string[], next?: string, truncated = next !== undefined) =>
     $metadata: {},
   }) as ListKeysCommandOutput;
 
-const inStore = (state: string, store: string | undefined = STORE) =>
+/** A DescribeKey answer; `null`: a key in no store (no CustomKeyStoreId). */
+const inStore = (state: string, store: string | null = STORE) =>
   ({
-    KeyMetadata: { KeyId: "x", KeyState: state, CustomKeyStoreId: store },
+    KeyMetadata: {
+      KeyId: "x",
+      KeyState: state,
+      ...(store === null ? {} : { CustomKeyStoreId: store }),
+    },
     $metadata: {},
   }) as unknown as DescribeKeyCommandOutput;
 
