@@ -5,21 +5,9 @@ import { KNOWN_CONNECTION_STATES } from "../model.js";
 import { runbookSection } from "../runbooks.js";
 import type { TargetState } from "../state/state.js";
 import { ERROR_CODE_HELP, type RunbookBlock } from "./error-codes.js";
+import { compareStores } from "./order.js";
 
 export { RUNBOOKS_URL, runbookSection } from "../runbooks.js";
-
-/**
- * The order of the stores table: what pages first comes first. An unknown state (one AWS
- * adds later) follows FAILED, because nobody knows yet whether its keys work.
- */
-const STATE_RANK: Record<string, number> = {
-  FAILED: 0,
-  DISCONNECTED: 2,
-  CONNECTING: 3,
-  DISCONNECTING: 4,
-  CONNECTED: 5,
-};
-const UNKNOWN_STATE_RANK = 1;
 
 const STATE_SYMBOLS: Record<string, string> = {
   CONNECTED: "✔",
@@ -145,10 +133,6 @@ const STATE_SECTIONS: Record<string, string> = {
   DISCONNECTING: "kmscustomkeystorestucktransitioning",
 };
 
-function rank(state: string): number {
-  return STATE_RANK[state] ?? UNKNOWN_STATE_RANK;
-}
-
 function matches(filters: StatusFilters, store: StoreStatus): boolean {
   return (
     (filters.states.length === 0 || filters.states.includes(store.state)) &&
@@ -156,24 +140,6 @@ function matches(filters: StatusFilters, store: StoreStatus): boolean {
       filters.accounts.includes(store.accountId) ||
       (store.accountName !== undefined && filters.accounts.includes(store.accountName))) &&
     (filters.regions.length === 0 || filters.regions.includes(store.region))
-  );
-}
-
-/** Keys Enabled before the store went down: the stores that break most callers come first. */
-function blastRadius(store: StoreStatus): number {
-  return store.state === "CONNECTED" ? 0 : (store.keys?.enabledBeforeDown ?? 0);
-}
-
-function compareStores(a: StoreStatus, b: StoreStatus): number {
-  return (
-    Number(a.state === "CONNECTED") - Number(b.state === "CONNECTED") ||
-    blastRadius(b) - blastRadius(a) ||
-    rank(a.state) - rank(b.state) ||
-    (a.accountName ?? a.accountId).localeCompare(b.accountName ?? b.accountId) ||
-    a.accountId.localeCompare(b.accountId) ||
-    a.region.localeCompare(b.region) ||
-    a.name.localeCompare(b.name) ||
-    a.id.localeCompare(b.id)
   );
 }
 
