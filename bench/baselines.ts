@@ -114,7 +114,13 @@ export function scrapeOnce(url: string, agent: Agent, gzip = false): Promise<num
         response.on("end", () => resolve(performance.now() - started));
       },
     );
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket that the server closed as the request went out (Node's
+      // documented race): the request never reached it, so it is sent again.
+      if (req.reusedSocket && error.code === "ECONNRESET") {
+        scrapeOnce(url, agent, gzip).then(resolve, reject);
+      } else reject(error);
+    });
     req.end();
   });
 }

@@ -3,12 +3,13 @@ import type { AwsSettings } from "./aws/clients.js";
 import { formatDuration } from "./config/duration.js";
 import { ConfigError } from "./config/errors.js";
 import type { Config } from "./config/types.js";
-import { enrichmentExposition } from "./enrichment/series.js";
+import { enrichmentSection } from "./enrichment/series.js";
 import { EnrichmentStore } from "./enrichment/state.js";
 import { Exporter } from "./exporter.js";
 import type { Logger } from "./log.js";
 import { MetricsCache } from "./metrics/cache.js";
 import { createExporterMetrics, type ExporterMetrics } from "./metrics/exporter-metrics.js";
+import { exporterSources } from "./metrics/sources.js";
 import { createRequestHandler } from "./server/http.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
 import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
@@ -81,12 +82,7 @@ export async function startApp(
   const state = new StateStore();
   const metrics = createExporterMetrics({ version: VERSION, revision: gitRevision() });
   const enrichment = new EnrichmentStore();
-  const cache = new MetricsCache(
-    state,
-    metrics.registry,
-    formatDuration(config.intervalMs),
-    enrichmentExposition(enrichment),
-  );
+  const cache = new MetricsCache(exporterSources(state, metrics, [enrichmentSection(enrichment)]));
   const exporter = new Exporter({
     config,
     aws,
@@ -102,7 +98,6 @@ export async function startApp(
   let intervalMs = config.intervalMs;
   const apply = (fresh: Config) => {
     exporter.reload(fresh);
-    cache.setIntervalText(formatDuration(fresh.intervalMs));
     intervalMs = fresh.intervalMs;
   };
   const reloadConfig = reloader(options.loadConfig ?? (() => config), apply, metrics, logger);

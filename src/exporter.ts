@@ -30,6 +30,8 @@ function sessionSettings(config: Config): SessionSettings {
     rateLimit: config.rateLimit,
     sessionDurationSeconds: config.sessionDurationSeconds,
     failureHoldMs: config.intervalMs / 2,
+    // Once per interval is once per poll of each of the account's targets.
+    refetchAfterMs: config.intervalMs,
     stsRegion: config.stsRegion,
   };
 }
@@ -136,7 +138,7 @@ export class Exporter {
     const removed = [...state.states()]
       .map((targetState) => targetState.target)
       .filter((target) => !keys.has(target.key));
-    if (removed.length > 0) void forgetTargetCounters(metrics, removed);
+    if (removed.length > 0) forgetTargetCounters(metrics, removed);
     state.setTargets(plan.targets);
     this.options.enrichment.retain(keys);
     this.scheduler.setTargets(plan.targets);

@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 import pretty from "pino-pretty";
 import type { LogFormat, LogLevel } from "./config/types.js";
+import { clip, clipStrings, MAX_MESSAGE_CHARACTERS } from "./log-clip.js";
 import { redactSecrets } from "./log-redact.js";
 import { jsonLineToLogfmt } from "./logfmt.js";
 
@@ -9,7 +10,8 @@ export type { Logger };
 /**
  * json (default): one object a line, the level as a word (`"level":"info"`) so Loki and
  * ELK queries read it; logfmt: the Prometheus ecosystem's format; pretty: for people.
- * Secrets are replaced in every format and at every level (see log-redact.ts).
+ * Secrets are replaced in every format and at every level (see log-redact.ts), and long
+ * values are clipped (see log-clip.ts).
  */
 export function createLogger(
   level: LogLevel,
@@ -20,10 +22,17 @@ export function createLogger(
     level,
     base: { name: "kms-keystore-exporter" },
     formatters: {
-      log: redactSecrets,
+      log: (object) => clipStrings(redactSecrets(object)),
       bindings: redactSecrets,
       // pino-pretty colours and names levels from pino's numbers; the others get words.
       ...(format === "pretty" ? {} : { level: (label: string) => ({ level: label }) }),
+    },
+    hooks: {
+      logMethod(args, method) {
+        const last = args.length - 1;
+        if (typeof args[last] === "string") args[last] = clip(args[last], MAX_MESSAGE_CHARACTERS);
+        method.apply(this, args);
+      },
     },
   };
   if (format === "pretty") {

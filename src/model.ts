@@ -25,12 +25,18 @@ export const KNOWN_CONNECTION_STATES = [
   "DISCONNECTING",
 ] as const;
 
+/** A `stores` pattern as compiled by config/store-pattern.ts (RE2 semantics, linear time). */
+export interface StorePattern {
+  readonly source: string;
+  test(text: string): boolean;
+}
+
 /** Which of a target's stores are exported; every field omitted: all of them. */
 export interface StoreFilter {
   /** A store is kept when one of these matches its name or id (unanchored); omitted: all. */
-  include?: RegExp[];
+  include?: StorePattern[];
   /** Applied after include: a store one of these matches is dropped. */
-  exclude?: RegExp[];
+  exclude?: StorePattern[];
   /** Store types kept (AWS_CLOUDHSM, EXTERNAL_KEY_STORE); omitted: both. */
   types?: string[];
 }

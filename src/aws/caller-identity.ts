@@ -1,4 +1,5 @@
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import { clip } from "../log-clip.js";
 import { sleep } from "../sleep.js";
 
 /** The account id of the default credentials: one GetCallerIdentity. */
@@ -10,7 +11,10 @@ export async function callerAccountId(
   const client = new STSClient({ ...clientOptions, maxAttempts: 3 });
   const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
   if (!identity.Account || !/^\d{12}$/.test(identity.Account)) {
-    throw new Error(`GetCallerIdentity returned no valid account id (${identity.Account})`);
+    // The answer is quoted cut short: it is logged on every retry.
+    throw new Error(
+      `GetCallerIdentity returned no valid account id (${clip(String(identity.Account), 32)})`,
+    );
   }
   return identity.Account;
 }

@@ -1,7 +1,8 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { KMSClient } from "@aws-sdk/client-kms";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
+import { BoundedBodyHandler } from "./bounded-body.js";
 
 export interface AwsSettings {
   /** Undefined lets the SDK pick the endpoint (AWS_ENDPOINT_URL[_KMS|_STS] included). */
@@ -39,7 +40,7 @@ export function awsSettingsFor(
  */
 export function createRequestHandler(settings: AwsSettings, concurrency: number): NodeHttpHandler {
   const maxSockets = Math.max(50, concurrency);
-  return new NodeHttpHandler({
+  return new BoundedBodyHandler({
     connectionTimeout: settings.connectTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     // Without this the SDK only logs a warning when requestTimeout passes.

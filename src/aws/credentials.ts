@@ -4,7 +4,19 @@ import { useCredentials } from "./command-credentials.js";
 
 const ROLE_SESSION_NAME = "kms-keystore-exporter";
 /** Refresh this long before expiry, so no poll starts with credentials about to lapse. */
-const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+/** STS documents AccessKeyId as 16–128 word characters (API_Credentials). */
+const ACCESS_KEY_ID = /^\w{16,128}$/;
+
+/** Credentials that expired before they could be used; named like AWS's own refusal. */
+export class ExpiredCredentialsError extends Error {
+  override readonly name = "ExpiredToken";
+}
+
+/** An STS answer outside its documented shape or bounds. */
+export class InvalidStsResponseError extends Error {
+  override readonly name = "InvalidResponse";
+}
 
 export interface SharedCredentialsOptions {
   now?: () => number;
@@ -13,6 +25,12 @@ export interface SharedCredentialsOptions {
    * regions of a denied account polled in one round cost one call, not one each.
    */
   failureHoldMs?: number;
+  /**
+   * Credentials that expire inside the refresh window are fetched again only this long after
+   * the last fetch (about one poll), and used meanwhile: a source that only hands out
+   * short-lived credentials costs one fetch per poll, not one per request. Default: failureHoldMs.
+   */
+  refetchAfterMs?: number;
 }
 
 /** A shared provider that can say whether a fetch is under way (see Scheduler's `waitFor`). */
@@ -32,20 +50,32 @@ export function sharedCredentials(
   options: SharedCredentialsOptions = {},
 ): SharedCredentialProvider {
   const now = options.now ?? Date.now;
+  const refetchAfterMs = options.refetchAfterMs ?? options.failureHoldMs ?? 0;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   let current: AwsCredentialIdentity | undefined;
+  let fetchedAt = Number.NEGATIVE_INFINITY;
   let failure: { error: unknown; until: number } | undefined;
-  const fresh = (credentials: AwsCredentialIdentity) =>
-    credentials.expiration === undefined ||
-    credentials.expiration.getTime() - now() > REFRESH_BEFORE_EXPIRY_MS;
+  const remainingMs = (credentials: AwsCredentialIdentity) =>
+    credentials.expiration === undefined
+      ? Number.POSITIVE_INFINITY
+      : credentials.expiration.getTime() - now();
+  const expired = (credentials: AwsCredentialIdentity) =>
+    new ExpiredCredentialsError(
+      `the credentials expired at ${credentials.expiration?.toISOString()}; fetching again at the next poll`,
+    );
   const provide = () => {
-    if (current && fresh(current)) return Promise.resolve(current);
+    if (current && remainingMs(current) > REFRESH_BEFORE_EXPIRY_MS) return Promise.resolve(current);
+    if (current && now() - fetchedAt < refetchAfterMs) {
+      return remainingMs(current) > 0 ? Promise.resolve(current) : Promise.reject(expired(current));
+    }
     if (failure && now() < failure.until) return Promise.reject(failure.error);
     pending ??= source()
       .then(
         (credentials) => {
           current = credentials;
+          fetchedAt = now();
           failure = undefined;
+          if (remainingMs(credentials) <= 0) throw expired(credentials);
           return credentials;
         },
         (error: unknown) => {
@@ -75,8 +105,11 @@ export interface AssumeRoleSettings {
   /** The pool's STS client for the role's region, shared by every account. */
   sts: Pick<STSClient, "send">;
   durationSeconds: number;
-  /** Called after every AssumeRole call, with its error if it failed (counters, logs). */
-  onCall: (error?: unknown) => void;
+  /**
+   * Called after every AssumeRole call: with its error if it failed, else with how long the
+   * credentials it got are valid (counters, logs).
+   */
+  onCall: (error?: unknown, validForMs?: number) => void;
 }
 
 /** One AssumeRole call, as fromTemporaryCredentials makes it but on a shared client. */
@@ -94,7 +127,15 @@ async function assumeRole(settings: AssumeRoleSettings): Promise<AwsCredentialId
   );
   const credentials = answer.Credentials;
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
-    throw new Error(`AssumeRole ${settings.roleArn} answered without credentials`);
+    throw new InvalidStsResponseError(
+      `AssumeRole ${settings.roleArn} answered without credentials`,
+    );
+  }
+  // It goes into the Authorization header of every request signed with it.
+  if (!ACCESS_KEY_ID.test(credentials.AccessKeyId)) {
+    throw new InvalidStsResponseError(
+      `AssumeRole ${settings.roleArn}: AccessKeyId length limit: ${credentials.AccessKeyId.length} characters, not 16–128 word characters`,
+    );
   }
   return {
     accessKeyId: credentials.AccessKeyId,
@@ -111,7 +152,11 @@ export function assumedRoleCredentials(
   const counted: AwsCredentialIdentityProvider = async () => {
     try {
       const credentials = await assumeRole(settings);
-      settings.onCall();
+      const now = options.now ?? Date.now;
+      settings.onCall(
+        undefined,
+        (credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY) - now(),
+      );
       return credentials;
     } catch (error) {
       settings.onCall(error);

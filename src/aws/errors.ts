@@ -1,3 +1,5 @@
+import { awsErrorName } from "./error-label.js";
+
 export interface ClassifiedError {
   /** The `error` label: the AWS exception name, or what kind of transport failure it was. */
   name: string;
@@ -44,7 +46,8 @@ interface SdkLikeError {
  */
 export function classifyError(error: unknown): ClassifiedError {
   const sdkError = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError;
-  const rawName = typeof sdkError.name === "string" ? sdkError.name : "UnknownError";
+  // The name comes from the answer: a made-up one (any length, any characters) is `Other`.
+  const rawName = typeof sdkError.name === "string" ? awsErrorName(sdkError.name) : "UnknownError";
   const code = typeof sdkError.code === "string" ? sdkError.code : undefined;
   const status = sdkError.$metadata?.httpStatusCode;
 
@@ -65,7 +68,14 @@ export function classifyError(error: unknown): ClassifiedError {
       retryable: status !== 501,
     };
   }
-  if (rawName === "SyntaxError" || rawName === "InvalidResponse") {
+  // A 2xx that failed to deserialize (the SDK throws `TypeError: Expected real number` on an
+  // ISO CreationDate) is a bad answer, not a bug of ours.
+  const answered = status !== undefined && status >= 200 && status < 300;
+  if (
+    rawName === "SyntaxError" ||
+    rawName === "InvalidResponse" ||
+    (answered && VAGUE_NAMES.has(rawName))
+  ) {
     return { name: "InvalidResponse", retryable: false };
   }
   return { name: rawName, retryable: false };

@@ -30,6 +30,8 @@ export interface SessionSettings {
   sessionDurationSeconds: number;
   /** A failed AssumeRole is answered from memory this long (see sharedCredentials). */
   failureHoldMs: number;
+  /** Short-lived credentials are fetched again at most this often (see sharedCredentials). */
+  refetchAfterMs?: number;
   /** STS region for AssumeRole; undefined: the account's first region (its partition's). */
   stsRegion?: string;
 }
@@ -50,7 +52,7 @@ export interface SessionPoolOptions {
   settings: SessionSettings;
   now: () => number;
   /** Made once per role session; called after each of its AssumeRole calls (counters, logs). */
-  reportAssumeRole: (role: RoleToAssume) => (error?: unknown) => void;
+  reportAssumeRole: (role: RoleToAssume) => (error?: unknown, validForMs?: number) => void;
 }
 
 /** What a session is made for: a reload that changes it needs a new session. */
@@ -280,7 +282,7 @@ export class SessionPool {
         durationSeconds: this.settings.sessionDurationSeconds,
         onCall: this.options.reportAssumeRole(role),
       },
-      { now: this.options.now, failureHoldMs: this.settings.failureHoldMs },
+      { ...this.settings, now: this.options.now },
     );
   }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accountIdOfRoleArn, ROLE_ARN } from "../aws/arn.js";
 import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
 import { configErrorMap, describeIssue, shown, unknownKeyProblem } from "./issues.js";
+import { boundedList, LIMITS, storePattern } from "./limits.js";
 
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** A role name (at most 64) after an optional IAM path (`service-role/`, at most 512). */
@@ -64,14 +65,15 @@ const region = z.string().regex(REGION, {
   error: (issue) => `${shown(issue.input)} is not an AWS region name (like us-east-1)`,
 });
 
-const regionList = z
-  .array(region)
-  .min(1, "the region list is empty")
-  .superRefine((list, context) => {
-    const twice = list.filter((name, index) => list.indexOf(name) !== index);
-    if (twice.length > 0)
-      context.addIssue({ code: "custom", message: `${twice.join(", ")} is listed twice` });
-  });
+const regionList = boundedList(region, LIMITS.regionsPerList, "regions in one list", [
+  1,
+  "the region list is empty",
+]).superRefine((list, context) => {
+  const seen = new Set<string>();
+  const twice = list.filter((name) => seen.size === seen.add(name).size);
+  if (twice.length > 0)
+    context.addIssue({ code: "custom", message: `${twice.join(", ")} is listed twice` });
+});
 
 const roleArn = z.string().regex(ROLE_ARN, {
   error: (issue) =>
@@ -82,24 +84,14 @@ const accountId = z.string().regex(/^\d{12}$/, {
   error: (issue) => `${shown(issue.input)} is not a 12-digit account id`,
 });
 
-/** A regular expression on store names and ids, compiled once here. */
-const storePattern = z.string().transform((text, context) => {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    context.addIssue({
-      code: "custom",
-      message: `${shown(text)} is not a regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`,
-    });
-    return z.NEVER;
-  }
-});
-
 export const STORE_TYPES = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] as const;
 
+const patternList = () =>
+  boundedList(storePattern, LIMITS.patternsPerFilter, "patterns in one filter", [1]);
+
 const storeFilter = z.strictObject({
-  include: z.array(storePattern).min(1).optional(),
-  exclude: z.array(storePattern).min(1).optional(),
+  include: patternList().optional(),
+  exclude: patternList().optional(),
   types: z.array(z.enum(STORE_TYPES)).min(1).optional(),
 });
 
@@ -129,9 +121,19 @@ const organizations = z.strictObject({
   refresh: timerDuration().optional(),
   /** Organizations' endpoint; default: the one of the partition (us-east-1 for aws). */
   region: region.optional(),
-  excludeAccounts: z.array(accountId).optional(),
-  includeOrganizationalUnits: z.array(unitOrRootId).min(1).optional(),
-  excludeOrganizationalUnits: z.array(unitOrRootId).min(1).optional(),
+  excludeAccounts: boundedList(accountId, LIMITS.excludedAccounts, "excluded accounts").optional(),
+  includeOrganizationalUnits: boundedList(
+    unitOrRootId,
+    LIMITS.organizationalUnits,
+    "units",
+    [1],
+  ).optional(),
+  excludeOrganizationalUnits: boundedList(
+    unitOrRootId,
+    LIMITS.organizationalUnits,
+    "units",
+    [1],
+  ).optional(),
   regions: regionList.optional(),
 });
 
@@ -159,24 +161,32 @@ const retry = z
   .partial();
 
 const SHAPE = {
-  interval: timerDuration().optional(),
+  interval: duration({
+    min: [LIMITS.minIntervalMs, "at least 1s (KMS allows 5 calls/s per account and region)"],
+    max: [DAY_MS, "at most 24h (timers cannot wait longer)"],
+  }).optional(),
   timeout: timerDuration().optional(),
-  concurrency: wholeNumber().min(1).optional(),
+  concurrency: wholeNumber().min(1).max(LIMITS.concurrency).optional(),
   retry: retry.optional(),
   rateLimit: z
     .strictObject({
-      perSecond: z.number().positive().max(1_000),
+      perSecond: z.number().min(LIMITS.minRatePerSecond).max(LIMITS.maxRatePerSecond),
       burst: wholeNumber().min(1).max(1_000),
     })
     .partial()
     .optional(),
   maxStaleness: positiveDuration().optional(),
   regions: regionList.optional(),
-  accounts: z.array(account).min(1, "the account list is empty").optional(),
+  accounts: boundedList(account, LIMITS.accounts, "accounts", [
+    1,
+    "the account list is empty",
+  ]).optional(),
   sessionDuration: duration({
     min: [900_000, "at least 15m (an STS limit)"],
     max: [43_200_000, "at most 12h (an STS limit)"],
   }).optional(),
+  /** More stores than this in one answer is an InvalidResponse, not a fleet to export. */
+  maxStoresPerTarget: wholeNumber().min(1).max(1_000_000).optional(),
   stores: storeFilter.optional(),
   discovery: z.strictObject({ organizations }).optional(),
   /** STS for AssumeRole and GetCallerIdentity; default: each account's first region. */
@@ -258,7 +268,8 @@ export function checkConfigFile(raw: unknown, fileName: string): CheckedFile {
   const file: Record<string, unknown> = {};
   const invalidKeys = new Set<string>();
   for (const [key, value] of Object.entries(raw)) {
-    const schema = SHAPE[key as keyof Shape];
+    // Own keys only: `constructor` or `__proto__` in the file must not find Object's members.
+    const schema = Object.hasOwn(SHAPE, key) ? SHAPE[key as keyof Shape] : undefined;
     if (schema === undefined) {
       problems.push(unknownKeyProblem(key, FILE_KEYS));
       continue;
@@ -271,7 +282,8 @@ export function checkConfigFile(raw: unknown, fileName: string): CheckedFile {
     invalidKeys.add(key);
     problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, [key])));
   }
-  if (Array.isArray((raw as { accounts?: unknown }).accounts)) {
+  const rawAccounts = (raw as { accounts?: unknown }).accounts;
+  if (Array.isArray(rawAccounts) && rawAccounts.length <= LIMITS.accounts) {
     const entries = ((raw as { accounts: unknown[] }).accounts ?? []).flatMap((entry, index) => {
       const result = account.safeParse(entry);
       return result.success ? [[index, result.data] as [number, AccountEntry]] : [];

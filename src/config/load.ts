@@ -30,6 +30,8 @@ export const DEFAULTS = {
   enrichIntervalMs: 300_000,
   /** Far below KMS's quotas (ListKeys 500/s, DescribeKey 2,000/s), which other callers share. */
   keysRateLimit: { listKeys: 5, describeKey: 20 },
+  /** KMS's default quota is 10 stores per account and Region: a thousand times that is junk. */
+  maxStoresPerTarget: 10_000,
   discoveryRefreshMs: 3_600_000,
   listenAddress: ":10127",
   telemetryPath: "/metrics",
@@ -50,6 +52,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     regions: [],
     accounts: [{}],
     sessionDurationSeconds: DEFAULTS.sessionDurationSeconds,
+    maxStoresPerTarget: DEFAULTS.maxStoresPerTarget,
     stores: undefined,
     discovery: undefined,
     stsRegion: undefined,
@@ -251,6 +254,7 @@ export function loadConfig(
       file.sessionDuration === undefined
         ? DEFAULTS.sessionDurationSeconds
         : file.sessionDuration / 1000,
+    maxStoresPerTarget: file.maxStoresPerTarget ?? DEFAULTS.maxStoresPerTarget,
     stores: file.stores,
     discovery,
     stsRegion: file.sts?.region,

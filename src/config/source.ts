@@ -55,7 +55,16 @@ export function yamlProblem(fileName: string, text: string, error: YAMLError): s
   ].join("\n");
 }
 
-/** Reads and parses the config file: duplicate keys are errors, an empty file is {}. */
+/** A config of thousands of accounts is a few hundred KiB; parsing far more stalls the process. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** Aliases a document may expand: a few anchors are handy, thousands are a "billion laughs". */
+export const MAX_YAML_ALIASES = 100;
+
+/**
+ * Reads and parses the config file: duplicate keys are errors, an empty file is {}. A file
+ * too big, or whose aliases expand too far, is a problem like any other, never a crash.
+ */
 export function readConfigSource(path: string, readFile: ReadFile = readUtf8): ConfigSource {
   let text: string;
   try {
@@ -63,9 +72,26 @@ export function readConfigSource(path: string, readFile: ReadFile = readUtf8): C
   } catch (error) {
     return { problems: [readProblem(path, error)] };
   }
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CONFIG_FILE_BYTES) {
+    return {
+      problems: [
+        `${path}: the config file is ${bytes} bytes; the limit is ${MAX_CONFIG_FILE_BYTES} (1 MiB)`,
+      ],
+    };
+  }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     return { problems: document.errors.map((error) => yamlProblem(path, text, error)) };
   }
-  return { value: document.toJS() ?? {}, problems: [] };
+  try {
+    return { value: document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}, problems: [] };
+  } catch (error) {
+    // yaml throws a ReferenceError for an alias expansion past maxAliasCount.
+    return {
+      problems: [
+        `${path}: invalid YAML: ${(error as Error).message} (at most ${MAX_YAML_ALIASES} aliases)`,
+      ],
+    };
+  }
 }

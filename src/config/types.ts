@@ -62,7 +62,7 @@ export interface Enrichment {
   intervalMs: number;
   /** cloudhsm:DescribeClusters for the clusters behind AWS_CLOUDHSM stores. */
   cloudhsm: boolean;
-  /** cloudwatch:GetMetricData for the AWS/KMS metrics of external key store proxies. */
+  /** cloudwatch:ListMetrics and GetMetricData for the AWS/KMS metrics of XKS proxies. */
   xks: boolean;
   /** kms:ListKeys and kms:DescribeKey: the keys in each store, by state. */
   keys: boolean;
@@ -90,6 +90,8 @@ export interface Config {
   stores: StoreFilter | undefined;
   /** Lifetime asked for assumed-role sessions. */
   sessionDurationSeconds: number;
+  /** A poll that finds more stores than this fails as InvalidResponse. */
+  maxStoresPerTarget: number;
   discovery: OrganizationsDiscovery | undefined;
   /** STS region for AssumeRole and GetCallerIdentity; undefined: each account's first region. */
   stsRegion: string | undefined;

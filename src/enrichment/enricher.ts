@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ErrorLabels } from "../aws/error-label.js";
 import { TargetRateLimiter } from "../aws/rate-limit.js";
 import type { AccountSession } from "../aws/sessions.js";
 import type { Enrichment } from "../config/types.js";
@@ -10,6 +11,7 @@ import { KeyInventory } from "./keys/inventory.js";
 import { kmsKeyCalls, runKeyRound } from "./keys/round.js";
 import { EnrichmentError, type PageAttempt } from "./pages.js";
 import type { EnrichmentKind, EnrichmentStore } from "./state.js";
+import { cloudWatchCalls } from "./xks/discover.js";
 import { fetchXksHealth, xksStoreIdsOf } from "./xks/round.js";
 
 /** More pages than this is a broken paginator (a target has few clusters and stores). */
@@ -25,6 +27,8 @@ export interface EnricherOptions {
   now: () => number;
   /** Stops key inventory rounds, which outlive the poll that started them. */
   stopSignal?: AbortSignal;
+  /** The poll job's: a target's error names share one budget. */
+  errorLabels?: ErrorLabels;
 }
 
 export interface EnrichRound {
@@ -61,6 +65,7 @@ function keyLimit(perSecond: number) {
  */
 export function createEnricher(options: EnricherOptions) {
   const { enrichment, metrics, logger, now } = options;
+  const errorLabels = options.errorLabels ?? new ErrorLabels();
   /** Last error name per target and kind, so a repeating failure logs at debug. */
   const lastErrors = new Map<string, string>();
   /** When each target's enrichment of each kind last ran, for `enrich.interval`. */
@@ -94,7 +99,9 @@ export function createEnricher(options: EnricherOptions) {
     const labels = { account_id: target.accountId, region: target.region };
     const onAttempt = ({ operation, error }: PageAttempt) => {
       metrics.apiRequests.inc({ ...labels, operation });
-      if (error) metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
+      if (!error) return;
+      const label = errorLabels.label(target.key, error.name);
+      metrics.apiRequestErrors.inc({ ...labels, operation, error: label });
     };
     const pages = { signal, timeoutMs: round.timeoutMs, maxPages: MAX_PAGES, onAttempt };
 
@@ -127,7 +134,7 @@ export function createEnricher(options: EnricherOptions) {
       }
     };
 
-    startKeyRound(round, run);
+    startKeyRound(round, run, onAttempt);
     await Promise.all([
       run("cloudhsm", enrich.cloudhsm, async () => {
         const clusters = await describeStoreClusters(
@@ -139,7 +146,7 @@ export function createEnricher(options: EnricherOptions) {
       }),
       run("xks", enrich.xks, async () => {
         const xks = await fetchXksHealth(
-          session.cloudWatchClient(target.region),
+          cloudWatchCalls(session.cloudWatchClient(target.region)),
           xksStoreIdsOf(stores),
           {
             ...pages,
@@ -157,6 +164,7 @@ export function createEnricher(options: EnricherOptions) {
   function startKeyRound(
     round: EnrichRound,
     run: (kind: EnrichmentKind, enabled: boolean, work: () => Promise<void>) => Promise<void>,
+    onAttempt: (attempt: PageAttempt) => void,
   ): void {
     const { target, enrich } = round;
     if (!enrich.keys) {
@@ -175,7 +183,6 @@ export function createEnricher(options: EnricherOptions) {
       });
       return;
     }
-    const labels = { account_id: target.accountId, region: target.region };
     const signal = AbortSignal.any(options.stopSignal ? [options.stopSignal] : []);
     const current = () => !signal.aborted && (round.isCurrent?.() ?? true);
     entry.running = run("keys", true, async () => {
@@ -184,10 +191,7 @@ export function createEnricher(options: EnricherOptions) {
         signal,
         timeoutMs: round.timeoutMs,
         limiters: entry.limiters,
-        onAttempt: ({ operation, error }) => {
-          metrics.apiRequests.inc({ ...labels, operation });
-          if (error) metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
-        },
+        onAttempt,
       });
       if (!current() || keyTargets.get(target.key) !== entry) return;
       enrichment.setKeys(

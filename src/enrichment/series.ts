@@ -1,26 +1,24 @@
 import { type FamilyHeader, type Labels, sampleLine } from "../metrics/exposition.js";
-import { renderFamilies } from "../metrics/series.js";
+import type { Member, Section } from "../metrics/section.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
 import { cloudHsmFamilies, clusterLines } from "./cloudhsm/series.js";
 import type { StoreKeys } from "./keys/inventory.js";
 import { keyFamilies, keyLines, undescribedLine } from "./keys/series.js";
 import type { EnrichmentStore, TargetEnrichment } from "./state.js";
-import type { XksHealth } from "./xks/round.js";
+import type { XksHealth } from "./xks/figures.js";
 import { xksFamilies, xksLines } from "./xks/series.js";
 
 /** Families of the opt-in enrichments (order = order of the sample lines). */
-export function enrichmentFamilies(interval: string): FamilyHeader[] {
-  return [
-    ...cloudHsmFamilies(interval),
-    ...xksFamilies(interval),
-    ...keyFamilies(),
-    {
-      name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
-      type: "gauge",
-      help: "Unix time at which the target's enrichment (cloudhsm, xks, keys) last succeeded; its values are that old.",
-    },
-  ];
-}
+export const ENRICHMENT_FAMILIES: readonly FamilyHeader[] = [
+  ...cloudHsmFamilies(),
+  ...xksFamilies(),
+  ...keyFamilies(),
+  {
+    name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
+    type: "gauge",
+    help: "Unix time at which the target's enrichment (cloudhsm, xks, keys) last succeeded; its values are that old.",
+  },
+];
 
 /** Lines already built, by the result array they come from (the state keeps an unchanged one). */
 const clusterCache = new WeakMap<readonly ClusterHealth[], string[]>();
@@ -63,29 +61,39 @@ export function enrichmentSampleLines({ target, cloudhsm, xks, keys }: TargetEnr
   }
   return [
     ...cached(clusterCache, cloudhsm?.value, () => clusterLines(base, cloudhsm?.value ?? []), 3),
-    ...cached(xksCache, xks?.value, () => xksLines(base, xks?.value ?? []), 5),
+    ...cached(xksCache, xks?.value, () => xksLines(base, xks?.value ?? []), 7),
     ...cached(keysCache, keys?.value, () => keyLines(base, keys?.value ?? []), 2),
     keys === undefined ? "" : undescribedLine(base, keys.undescribed),
     lastSuccess,
   ];
 }
 
-/** The enrichment families of every target; "" while no enrichment has a result. */
-export function renderEnrichment(interval: string, entries: Iterable<TargetEnrichment>): string {
-  const perTarget = [...entries].map(enrichmentSampleLines);
-  if (perTarget.length === 0) return "";
-  return renderFamilies(enrichmentFamilies(interval), perTarget);
-}
-
 /**
- * The enrichments as the metrics cache takes an extra part: it re-renders when `version`
- * moves. The cache knows nothing of enrichments, so they plug in from here.
+ * The enrichment families: a member per target with results; absent while none has any.
+ * app.ts hands it to the metrics cache, which knows nothing of enrichments. Their HELP
+ * names `enrich.interval` rather than quoting it: a reload re-renders nothing for it.
  */
-export function enrichmentExposition(store: EnrichmentStore) {
+export function enrichmentSection(enrichment: EnrichmentStore): Section {
   return {
-    get version() {
-      return store.version;
+    families: ENRICHMENT_FAMILIES,
+    headersWhenEmpty: false,
+    *members(): Iterable<Member> {
+      for (const entry of enrichment.entries()) {
+        const { target, cloudhsm, xks, keys } = entry;
+        yield {
+          identity: [
+            target,
+            cloudhsm?.value,
+            cloudhsm?.atMs,
+            xks?.value,
+            xks?.atMs,
+            keys?.value,
+            keys?.undescribed,
+            keys?.atMs,
+          ],
+          render: () => enrichmentSampleLines(entry),
+        };
+      }
     },
-    render: (interval: string) => renderEnrichment(interval, store.entries()),
   };
 }

@@ -1,7 +1,7 @@
 import type { Target } from "../model.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
 import type { StoreKeys } from "./keys/inventory.js";
-import type { XksHealth } from "./xks/round.js";
+import type { XksHealth } from "./xks/figures.js";
 
 export type EnrichmentKind = "cloudhsm" | "xks" | "keys";
 

@@ -31,7 +31,7 @@ export function sampleLine(name: string, labels: Labels, value: number): string 
 export interface FamilyHeader {
   name: string;
   help: string;
-  type: "gauge" | "counter";
+  type: "gauge" | "counter" | "histogram" | "summary";
 }
 
 export function familyHeader(family: FamilyHeader): string {

@@ -1,76 +1,80 @@
 import { type KeyStore, KNOWN_CONNECTION_STATES, type Target } from "../model.js";
 import type { StoreHistories } from "../state/history.js";
-import type { TargetState } from "../state/state.js";
+import type { StateStore, TargetState } from "../state/state.js";
 import {
   escapeLabelValue,
   type FamilyHeader,
-  familyHeader,
   formatValue,
   type Labels,
   sampleLine,
 } from "./exposition.js";
+import type { Member, Section } from "./section.js";
+
+/**
+ * HELP texts name the interval's gauge rather than quote the interval, so that a reload
+ * changes no header and renders nothing again.
+ */
+export const POLLED_EVERY_INTERVAL =
+  "polled every interval (see kms_keystore_exporter_poll_interval_seconds)";
+
+const polled = `From DescribeCustomKeyStores, ${POLLED_EVERY_INTERVAL}, not at scrape time.`;
 
 /** Families built from store snapshots; the order of this list is the order on /metrics. */
-export function storeFamilies(interval: string): FamilyHeader[] {
-  const polled = `Polled from DescribeCustomKeyStores every ${interval}, not at scrape time.`;
-  return [
-    {
-      name: "aws_kms_custom_key_store_info",
-      type: "gauge",
-      help: `Static facts of a KMS custom key store (always 1). Only the stores that the config's stores filters (include, exclude, types) keep are exported. ${polled}`,
-    },
-    {
-      name: "aws_kms_custom_key_store_connection_state",
-      type: "gauge",
-      help: `1 for the store's current ConnectionState, 0 for the others. ${polled}`,
-    },
-    {
-      name: "aws_kms_custom_key_store_connection_error",
-      type: "gauge",
-      help: `The store's ConnectionErrorCode (always 1), present only while one is set. ${polled}`,
-    },
-    {
-      name: "aws_kms_custom_key_store_creation_timestamp_seconds",
-      type: "gauge",
-      help: `CreationDate of the store as Unix seconds. ${polled}`,
-    },
-    {
-      name: "aws_kms_custom_key_store_state_changes_total",
-      type: "counter",
-      help: `ConnectionState changes of the store seen by this exporter process (starts at 0 when it first sees the store; error code changes within a state do not count). ${polled}`,
-    },
-    {
-      name: "aws_kms_custom_key_store_state_since_timestamp_seconds",
-      type: "gauge",
-      help: `Unix time at which this exporter process first saw the store's current ConnectionState; restarts with the process, so the state may be older. ${polled}`,
-    },
-  ];
-}
+export const STORE_FAMILIES: readonly FamilyHeader[] = [
+  {
+    name: "aws_kms_custom_key_store_info",
+    type: "gauge",
+    help: `Static facts of a KMS custom key store (always 1). Only the stores that the config's stores filters (include, exclude, types) keep are exported. ${polled}`,
+  },
+  {
+    name: "aws_kms_custom_key_store_connection_state",
+    type: "gauge",
+    help: `1 for the store's current ConnectionState, 0 for the others. ${polled}`,
+  },
+  {
+    name: "aws_kms_custom_key_store_connection_error",
+    type: "gauge",
+    help: `The store's ConnectionErrorCode (always 1), present only while one is set. ${polled}`,
+  },
+  {
+    name: "aws_kms_custom_key_store_creation_timestamp_seconds",
+    type: "gauge",
+    help: `CreationDate of the store as Unix seconds. ${polled}`,
+  },
+  {
+    name: "aws_kms_custom_key_store_state_changes_total",
+    type: "counter",
+    help: `ConnectionState changes of the store seen by this exporter process (starts at 0 when it first sees the store; error code changes within a state do not count). ${polled}`,
+  },
+  {
+    name: "aws_kms_custom_key_store_state_since_timestamp_seconds",
+    type: "gauge",
+    help: `Unix time at which this exporter process first saw the store's current ConnectionState; restarts with the process, so the state may be older. ${polled}`,
+  },
+];
 
-export function targetFamilies(interval: string): FamilyHeader[] {
-  return [
-    {
-      name: "kms_keystore_exporter_account_info",
-      type: "gauge",
-      help: "Every polled account (always 1), with its configured or discovered name; join on account_id for names.",
-    },
-    {
-      name: "kms_keystore_exporter_target_up",
-      type: "gauge",
-      help: `1 if the last poll of the target (account and region, every ${interval}) succeeded, else 0.`,
-    },
-    {
-      name: "kms_keystore_exporter_target_last_success_timestamp_seconds",
-      type: "gauge",
-      help: "Unix time at which the last successful poll of the target ended.",
-    },
-    {
-      name: "kms_keystore_exporter_target_poll_duration_seconds",
-      type: "gauge",
-      help: "Duration of the last poll of the target, retries included.",
-    },
-  ];
-}
+export const TARGET_FAMILIES: readonly FamilyHeader[] = [
+  {
+    name: "kms_keystore_exporter_account_info",
+    type: "gauge",
+    help: "Every polled account (always 1), with its configured or discovered name; join on account_id for names.",
+  },
+  {
+    name: "kms_keystore_exporter_target_up",
+    type: "gauge",
+    help: `1 if the last poll of the target (account and region, ${POLLED_EVERY_INTERVAL}) succeeded, else 0.`,
+  },
+  {
+    name: "kms_keystore_exporter_target_last_success_timestamp_seconds",
+    type: "gauge",
+    help: "Unix time at which the last successful poll of the target ended.",
+  },
+  {
+    name: "kms_keystore_exporter_target_poll_duration_seconds",
+    type: "gauge",
+    help: "Duration of the last poll of the target, retries included.",
+  },
+];
 
 /** Per family, the sample lines of one target's stores (same order as storeFamilies). */
 export function storeSampleLines(
@@ -148,7 +152,6 @@ export function storeSampleLines(
   return [info, state, error, creation, changes, since];
 }
 
-/** Per family, the sample lines of every target (same order as targetFamilies). */
 /** `account_id="…",region="…"`, escaped once per target object (a rename replaces it). */
 const targetLabelsCache = new WeakMap<Target, string>();
 
@@ -161,50 +164,73 @@ function targetLabels(target: Target): string {
   return labels;
 }
 
-/** Per family, the sample lines of every target (same order as targetFamilies). */
-export function targetSampleLines(states: Iterable<TargetState>): string[] {
-  let accounts = "";
-  const seenAccounts = new Set<string>();
-  let up = "";
-  let lastSuccess = "";
-  let duration = "";
-  for (const state of states) {
-    const { target } = state;
-    const labels = targetLabels(target);
-    if (!seenAccounts.has(target.accountId)) {
-      seenAccounts.add(target.accountId);
-      accounts += sampleLine(
+/** Per family, the sample lines of one target (same order as TARGET_FAMILIES). */
+export function targetSampleLines(state: TargetState, firstOfAccount: boolean): string[] {
+  const { target } = state;
+  const labels = targetLabels(target);
+  const account = firstOfAccount
+    ? sampleLine(
         "kms_keystore_exporter_account_info",
         [
           ["account_id", target.accountId],
           ["account_name", target.accountName ?? ""],
         ],
         1,
-      );
-    }
-    up += `kms_keystore_exporter_target_up{${labels}} ${state.up ? 1 : 0}\n`;
-    if (state.lastSuccessMs !== undefined) {
-      lastSuccess += `kms_keystore_exporter_target_last_success_timestamp_seconds{${labels}} ${formatValue(state.lastSuccessMs / 1000)}\n`;
-    }
-    if (state.lastPollDurationMs !== undefined) {
-      duration += `kms_keystore_exporter_target_poll_duration_seconds{${labels}} ${formatValue(state.lastPollDurationMs / 1000)}\n`;
-    }
-  }
-  return [accounts, up, lastSuccess, duration];
+      )
+    : "";
+  const up = `kms_keystore_exporter_target_up{${labels}} ${state.up ? 1 : 0}\n`;
+  const lastSuccess =
+    state.lastSuccessMs === undefined
+      ? ""
+      : `kms_keystore_exporter_target_last_success_timestamp_seconds{${labels}} ${formatValue(state.lastSuccessMs / 1000)}\n`;
+  const duration =
+    state.lastPollDurationMs === undefined
+      ? ""
+      : `kms_keystore_exporter_target_poll_duration_seconds{${labels}} ${formatValue(state.lastPollDurationMs / 1000)}\n`;
+  return [account, up, lastSuccess, duration];
 }
 
-/** Joins per-source sample lines family by family, each family under its own header. */
-export function renderFamilies(
-  families: FamilyHeader[],
-  linesPerSource: Iterable<string[]>,
-): string {
-  const bodies = families.map(() => [] as string[]);
-  for (const lines of linesPerSource) {
-    lines.forEach((text, index) => {
-      if (text !== "") bodies[index]?.push(text);
-    });
-  }
-  return families
-    .map((family, index) => familyHeader(family) + (bodies[index] ?? []).join(""))
-    .join("");
+/** The store families: a member per target with stores, unchanged while its store array is. */
+export function storeSection(state: Pick<StateStore, "states">): Section {
+  return {
+    families: STORE_FAMILIES,
+    headersWhenEmpty: true,
+    *members(): Iterable<Member> {
+      for (const { stores, target, history } of state.states()) {
+        if (stores === undefined) continue;
+        // The state replaces a target's history only together with its store array.
+        yield {
+          identity: [stores, history],
+          render: () => storeSampleLines(target.accountId, target.region, stores, history),
+        };
+      }
+    },
+  };
+}
+
+/** The target gauges: a member per target, changed by each of its polls. */
+export function targetSection(state: Pick<StateStore, "states">): Section {
+  return {
+    families: TARGET_FAMILIES,
+    headersWhenEmpty: true,
+    *members(): Iterable<Member> {
+      const seenAccounts = new Set<string>();
+      for (const target of state.states()) {
+        const { accountId } = target.target;
+        // account_info has a series per account: the account's first target holds it.
+        const first = !seenAccounts.has(accountId);
+        seenAccounts.add(accountId);
+        yield {
+          identity: [
+            target.target,
+            first,
+            target.up,
+            target.lastSuccessMs,
+            target.lastPollDurationMs,
+          ],
+          render: () => targetSampleLines(target, first),
+        };
+      }
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
+import { ErrorLabels } from "../aws/error-label.js";
 import { classifyError } from "../aws/errors.js";
 import type { SessionPool } from "../aws/sessions.js";
 import type { Enrichment, RetryPolicy, StoreFilter } from "../config/types.js";
 import { createEnricher } from "../enrichment/enricher.js";
 import type { EnrichmentStore } from "../enrichment/state.js";
+import { clip, MAX_MESSAGE_CHARACTERS } from "../log-clip.js";
 import { logFailure } from "../log-failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { Target } from "../model.js";
@@ -22,6 +24,7 @@ export interface JobSettings {
   timeoutMs: number;
   /** After this long without a successful poll a target's store series go; undefined: never. */
   maxStalenessMs: number | undefined;
+  maxStoresPerTarget: number;
   enrich: Enrichment;
 }
 
@@ -53,11 +56,14 @@ export interface PollJobOptions {
  */
 export function createPollJob(options: PollJobOptions) {
   const { pool, state, enrichment, metrics, logger, now } = options;
+  // One budget of error names per target, for the store poll and its enrichments together.
+  const errorLabels = new ErrorLabels();
   const enrichTarget = createEnricher({
     enrichment,
     metrics,
     logger,
     now,
+    errorLabels,
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
   });
 
@@ -86,6 +92,7 @@ export function createPollJob(options: PollJobOptions) {
         retry: settings.retry,
         timeoutMs: settings.timeoutMs,
         maxPages: MAX_PAGES,
+        maxStores: settings.maxStoresPerTarget,
         signal,
         now,
         rateLimiter: pool.limiter(target),
@@ -95,7 +102,11 @@ export function createPollJob(options: PollJobOptions) {
         onAttempt: ({ operation, attempt, error }) => {
           metrics.apiRequests.inc({ ...labels, operation });
           if (!error) return;
-          metrics.apiRequestErrors.inc({ ...labels, operation, error: error.name });
+          metrics.apiRequestErrors.inc({
+            ...labels,
+            operation,
+            error: errorLabels.label(target.key, error.name),
+          });
           logger.debug(
             { ...labels, operation, attempt, error: error.name, retryable: error.retryable },
             "API attempt failed",
@@ -113,7 +124,7 @@ export function createPollJob(options: PollJobOptions) {
         finishedAt,
         finishedAt - startedAt,
       );
-      for (const transition of transitions) logTransition(logger, target, transition);
+      logTransitions(logger, target, transitions);
       if (recovering)
         logger.info({ ...labels, stores: stores.length }, "target poll succeeded again");
       // After the snapshot is recorded: whatever the enrichments meet, the stores stand.
@@ -133,10 +144,14 @@ export function createPollJob(options: PollJobOptions) {
           ? error
           : new PollError("UnknownError", String(error), { cause: error });
       const failedAt = now();
-      metrics.pollErrors.inc({ ...labels, error: pollError.errorName });
+      metrics.pollErrors.inc({
+        ...labels,
+        error: errorLabels.label(target.key, pollError.errorName),
+      });
       const outcome = state.recordFailure(
         target.key,
-        { name: pollError.errorName, message: pollError.message },
+        // Kept per target and shown on the status page: an AWS message can be megabytes.
+        { name: pollError.errorName, message: clip(pollError.message, MAX_MESSAGE_CHARACTERS) },
         failedAt - startedAt,
       );
       dropIfStale(target, failedAt, settings.maxStalenessMs);
@@ -170,6 +185,35 @@ export function createPollJob(options: PollJobOptions) {
       );
     }
   }
+}
+
+/** More stores than this appearing or vanishing in one poll are told in one summary line. */
+export const MAX_STORES_LISTED = 20;
+
+/**
+ * One line per changed store; but when a poll brings more than MAX_STORES_LISTED new or gone
+ * stores (a first fill after an outage, a broken answer), those are one summary line, so a
+ * single poll cannot flood the log. State changes of known stores are always listed.
+ */
+function logTransitions(logger: Logger, target: Target, transitions: StoreTransition[]): void {
+  const appeared = transitions.filter((transition) => transition.previousState === undefined);
+  const vanished = transitions.filter((transition) => transition.state === undefined);
+  const summarize = appeared.length + vanished.length > MAX_STORES_LISTED;
+  for (const transition of transitions) {
+    const newOrGone = transition.previousState === undefined || transition.state === undefined;
+    if (!(summarize && newOrGone)) logTransition(logger, target, transition);
+  }
+  if (!summarize) return;
+  logger.info(
+    {
+      account_id: target.accountId,
+      account_name: target.accountName,
+      region: target.region,
+      new: appeared.length,
+      gone: vanished.length,
+    },
+    `${appeared.length} key stores new and ${vanished.length} gone in one poll (more than ${MAX_STORES_LISTED}: not listed one by one)`,
+  );
 }
 
 function logTransition(logger: Logger, target: Target, transition: StoreTransition): void {

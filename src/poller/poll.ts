@@ -8,7 +8,7 @@ import type { RetryPolicy } from "../config/types.js";
 import type { KeyStore } from "../model.js";
 import { sleep } from "../sleep.js";
 import { fullJitterDelayMs } from "./backoff.js";
-import { InvalidResponseError, toKeyStore } from "./response.js";
+import { InvalidResponseError, pageEntries, toKeyStore } from "./response.js";
 
 const OPERATION = "DescribeCustomKeyStores";
 /** The API's maximum: the fewest calls per poll. */
@@ -43,6 +43,8 @@ export interface PollOptions {
   retry: RetryPolicy;
   timeoutMs: number;
   maxPages: number;
+  /** More stores than this over all pages is an InvalidResponse. */
+  maxStores: number;
   /** Called once per HTTP attempt, after it ends (counters, debug logs). */
   onAttempt: (event: AttemptEvent) => void;
   /** The target's rate limiter, asked before every attempt (retries included). */
@@ -141,7 +143,12 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
         throw new PollError("TooManyPages", `more than ${options.maxPages} pages; giving up`);
       }
       const page = await fetchPage(marker);
-      for (const entry of page.CustomKeyStores ?? []) {
+      const entries = pageEntries(page, {
+        limit: PAGE_LIMIT,
+        storesSoFar: stores.length,
+        maxStores: options.maxStores,
+      });
+      for (const entry of entries) {
         const store = toKeyStore(entry);
         if (storeIds.has(store.id)) {
           throw new InvalidResponseError(`store ${store.id} is listed twice`);

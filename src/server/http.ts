@@ -8,6 +8,7 @@ import {
   statusJson,
 } from "../status/report.js";
 import { acceptsGzip } from "./accept-encoding.js";
+import { protocolRefusal, requestTarget } from "./request-line.js";
 import { renderStatusPage } from "./status-page.js";
 import type { WebSecurity } from "./web-security.js";
 
@@ -98,9 +99,7 @@ async function serveMetrics(
 }
 
 function queryOf(request: IncomingMessage): string {
-  const url = request.url ?? "";
-  const at = url.indexOf("?");
-  return at < 0 ? "" : url.slice(at + 1);
+  return requestTarget(request.url ?? "/").query;
 }
 
 /** `/` and `/status.json`: the same report, filtered by the same query parameters. */
@@ -206,6 +205,8 @@ async function answer(
   table: Map<string, Route>,
   security: WebSecurity,
 ): Promise<void> {
+  const refusal = protocolRefusal(request);
+  if (refusal) return sendText(response, refusal.status, refusal.body, { Connection: "close" });
   response.setHeader("X-Content-Type-Options", "nosniff");
   for (const [name, value] of Object.entries(security.config.headers)) {
     response.setHeader(name, value);
@@ -213,7 +214,10 @@ async function answer(
   // Before routing, as exporter-toolkit does: without credentials nothing, not even which
   // paths exist, is revealed.
   if (security.auth) {
-    const result = await security.auth.check(request.headers.authorization);
+    const result = await security.auth.check(
+      request.headers.authorization,
+      request.socket.remoteAddress,
+    );
     if (result === "busy") {
       return sendText(response, 429, "too many authentication attempts, retry later\n", {
         "Retry-After": "1",
@@ -225,8 +229,7 @@ async function answer(
       });
     }
   }
-  const path = (request.url ?? "/").split("?", 1)[0] as string;
-  const route = table.get(path);
+  const route = table.get(requestTarget(request.url ?? "/").path);
   if (!route) return sendText(response, 404, "not found\n");
   const method = request.method === "HEAD" ? "GET" : request.method;
   if (!route.methods.some((allowed) => allowed === method)) {

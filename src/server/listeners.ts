@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { ListenAddress } from "../config/types.js";
 import type { Logger } from "../log.js";
+import { guardConnections } from "./connections.js";
 import { clientCertificateRefusal, type TlsListenerOptions } from "./tls.js";
 import type { WebSecurity } from "./web-security.js";
 
@@ -29,7 +30,11 @@ export interface HttpLimits {
   timeoutCheckIntervalMs: number;
   /** A TLS handshake must finish within this. */
   handshakeTimeoutMs: number;
-  /** Connections per listener; more are dropped at once. */
+  /**
+   * Connections per listener. At the cap, the oldest connection that is not awaiting an
+   * answer (silent, or idle between requests) makes room; when every connection awaits one,
+   * a new one is dropped at once.
+   */
   maxConnections: number;
   /** Bytes of request line and headers; more gets 431. */
   maxHeaderBytes: number;
@@ -65,8 +70,12 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? "408 Request Timeout"
         : "400 Bad Request";
+  // Destroyed once the answer is written, not when the client closes: a client that never
+  // closes would otherwise keep its slot.
   if (socket.writable && !socket.writableEnded) {
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+      socket.destroy(),
+    );
   } else socket.destroy();
 }
 
@@ -94,16 +103,13 @@ function createOne(
   const tls = security().tls;
   let server: Server;
   if (tls) {
-    const https = createHttpsServer(
-      {
-        ...httpOptions,
-        ...tls.context,
-        requestCert: tls.requestCert,
-        rejectUnauthorized: tls.rejectUnauthorized,
-        handshakeTimeout: limits.handshakeTimeoutMs,
-      },
-      handler,
-    );
+    const https = createHttpsServer({
+      ...httpOptions,
+      ...tls.context,
+      requestCert: tls.requestCert,
+      rejectUnauthorized: tls.rejectUnauthorized,
+      handshakeTimeout: limits.handshakeTimeoutMs,
+    });
     https.on("secureConnection", (socket: TLSSocket) => {
       const current = security().tls;
       const refusal = current && clientCertificateRefusal(current.settings, socket);
@@ -120,11 +126,11 @@ function createOne(
     });
     server = https as unknown as Server;
   } else {
-    server = createHttpServer(httpOptions, handler);
+    server = createHttpServer(httpOptions);
   }
+  server.on("request", guardConnections(server, limits.maxConnections, handler));
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.timeout = limits.socketTimeoutMs;
-  server.maxConnections = limits.maxConnections;
   server.on("clientError", answerClientError);
   return server;
 }

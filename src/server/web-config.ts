@@ -3,6 +3,7 @@ import type { SecureVersion } from "node:tls";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../config/errors.js";
+import { MAX_YAML_ALIASES } from "../config/source.js";
 
 /**
  * The exporter-toolkit web config file (`--web.config.file`), so that one file serves
@@ -184,7 +185,14 @@ export function parseWebConfig(text: string, path: string): WebConfig {
   if (document.errors.length > 0) {
     throw new ConfigError(document.errors.map((error) => `${prefix}: ${error.message}`));
   }
-  const parsed = schema.safeParse(document.toJS() ?? {});
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    // yaml throws a ReferenceError for an alias expansion past maxAliasCount.
+    throw new ConfigError([`${prefix}: ${(error as Error).message}`]);
+  }
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

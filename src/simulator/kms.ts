@@ -1,5 +1,12 @@
 import { describeCustomKeyStores } from "./describe.js";
-import { faultsFor, pickFault } from "./faults.js";
+import type { WirePage } from "./faults.js";
+import {
+  faultsFor,
+  isMalformedPage,
+  MALFORMED_PAGES,
+  pickFault,
+  strangeErrorName,
+} from "./faults.js";
 import { describeKey, type KeysOutcome, type KeysView, listKeys } from "./keys.js";
 import type { Outcome } from "./outcome.js";
 import { htmlUnavailable, jsonError, jsonReply, type Reply } from "./replies.js";
@@ -36,7 +43,12 @@ const CANNED_FAULTS: Partial<Record<FaultKind, (caller: Identity) => Reply>> = {
   "invalid-marker": () => jsonError(400, "InvalidMarkerException", "Invalid marker"),
 };
 
-function describeReply(call: KmsCall, target: Target, repeatMarker: boolean): Reply {
+function describeReply(
+  call: KmsCall,
+  target: Target,
+  repeatMarker: boolean,
+  bend?: (page: WirePage, limit: number) => string,
+): Reply {
   let request: unknown;
   try {
     request = call.body === "" ? {} : JSON.parse(call.body);
@@ -50,7 +62,11 @@ function describeReply(call: KmsCall, target: Target, repeatMarker: boolean): Re
     markers: target.markers,
     repeatMarker,
   });
-  return outcome.ok ? jsonReply(outcome.page) : jsonError(400, outcome.error, outcome.message);
+  if (!outcome.ok) return jsonError(400, outcome.error, outcome.message);
+  const reply = jsonReply(outcome.page);
+  if (bend === undefined) return reply;
+  const limit = (request as { Limit?: number }).Limit ?? outcome.page.CustomKeyStores.length;
+  return { ...reply, body: bend(outcome.page as unknown as WirePage, limit) };
 }
 
 /** Half of the body, so that a client sees a 200 whose JSON ends mid-document. */
@@ -124,6 +140,18 @@ export function answerKms(call: KmsCall, world: World): Outcome {
   if (kind === "hang" || kind === "reset") return { drop: kind, fault: kind };
   const canned = CANNED_FAULTS[kind];
   if (canned) return { reply: canned(call.caller), fault: kind };
+  if (kind === "distinct-error-names" || kind === "huge-error-name") {
+    const name = strangeErrorName(kind, target.describeCalls);
+    const message =
+      kind === "huge-error-name" ? "m".repeat(1024 * 1024) : "The simulator made this name up";
+    const reply = jsonError(400, name, message);
+    // In the body only: a 64 KiB header would overflow the client's header limit first.
+    delete reply.headers["x-amzn-ErrorType"];
+    return { reply, fault: kind };
+  }
+  if (isMalformedPage(kind)) {
+    return { reply: describeReply(call, target, false, MALFORMED_PAGES[kind]), fault: kind };
+  }
   const reply = describeReply(call, target, kind === "repeat-marker");
   if (kind === "truncated-json") return { reply: truncated(reply), fault: kind };
   return { reply, fault: kind, delayMs: fault.delay };

@@ -24,12 +24,13 @@ import { parseDuration } from "../config/duration.js";
  * - `clusters[]` (CloudHSM DescribeClusters): `id`, `state`, `hsms[]` of
  *   `{availabilityZone, state}`. A cluster that a store of the region names and that is not
  *   listed is ACTIVE with two ACTIVE HSMs in zones `<region>a` and `<region>b`.
- * - A store's `xksMetrics` are its CloudWatch AWS/KMS values (GetMetricData). An
+ * - A store's `xksMetrics` are its CloudWatch AWS/KMS series (ListMetrics, GetMetricData). An
  *   EXTERNAL_KEY_STORE store without them has healthy ones while it is CONNECTED
  *   (DEFAULT_XKS_METRICS) and none otherwise.
  * - `keys[]` (ListKeys, DescribeKey): `{id, count, store, state, denyDescribeKey}`; see keys.ts.
  * - A fault applies to `operation` (default DescribeCustomKeyStores; also DescribeClusters,
- *   GetMetricData, ListKeys and DescribeKey); each operation counts its own calls for `calls`.
+ *   ListMetrics, GetMetricData, ListKeys and DescribeKey); each operation counts its own
+ *   calls for `calls`.
  */
 
 // YAML reads `at: 0` as a number; every other duration is a string such as "30s".
@@ -64,16 +65,52 @@ const xksConfig = z
   })
   .strict();
 
-/** What CloudWatch holds for one external key store, in CloudWatch's own units. */
+/** Requests of one operation of an external key store's proxy in a 5-minute period. */
+const xksOperation = z
+  .object({
+    kmsOperation: z.string().min(1),
+    xksOperation: z.string().min(1),
+    keySpec: z.string().min(1).default("AES_256"),
+    /** Requests answered without error: XksProxyErrors under the success ErrorType. */
+    successes: z.number().int().min(0).default(0),
+    /** Failed requests: XksProxyErrors under this ErrorType and ExceptionName. */
+    errors: z
+      .array(
+        z
+          .object({
+            errorType: z.string().min(1),
+            exceptionName: z.string().min(1),
+            count: z.number().int().min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** XksProxyLatency: `count` samples averaging `averageMs`, the slowest `maxMs`. */
+    latency: z
+      .object({
+        count: z.number().int().min(1),
+        averageMs: z.number().min(0),
+        maxMs: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * What CloudWatch holds for one external key store in the newest 5-minute period, in
+ * CloudWatch's own units; the two periods before it hold other values (see cloudwatch-series.ts).
+ */
 const xksMetrics = z
   .object({
-    certificateDaysToExpire: z.number().optional(),
+    /** XksProxyCertificateDaysToExpire by its CertificateName dimension. */
+    certificates: z.record(z.string().min(1), z.number()).optional(),
     credentialAgeDays: z.number().optional(),
-    /** Sum over the period, by the ErrorType dimension. */
-    errors: z.record(z.string().min(1), z.number().min(0)).optional(),
-    latencyMs: z.number().min(0).optional(),
+    operations: z.array(xksOperation).optional(),
     /** Instances by the XksExternalKeyManagerState dimension (Active, Degraded, Unavailable). */
     externalKeyManagers: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+    /** Published more than 3 hours ago only: ListMetrics lists the series without RecentlyActive. */
+    stale: z.boolean().optional(),
     /** Answer this store's queries with this StatusCode and no values (InternalError, Forbidden). */
     statusCode: z.string().min(1).optional(),
   })
@@ -140,6 +177,18 @@ const faultKind = z.enum([
   "reset",
   "repeat-marker",
   "invalid-marker",
+  "empty-body",
+  "empty-object",
+  "null-list",
+  "array-body",
+  "object-list",
+  "null-entry",
+  "iso-creation-date",
+  "huge-name",
+  "over-limit",
+  "huge-body",
+  "distinct-error-names",
+  "huge-error-name",
 ]);
 
 const faultSpec = z
@@ -149,6 +198,7 @@ const faultSpec = z
       .enum([
         "DescribeCustomKeyStores",
         "DescribeClusters",
+        "ListMetrics",
         "GetMetricData",
         "ListKeys",
         "DescribeKey",
@@ -225,7 +275,8 @@ const organizationsSpec = z
 
 const generateSpec = z
   .object({
-    count: z.number().int().min(0).max(100_000),
+    // Well past the exporter's stores-per-target cap (10,000 by default), to test that cap.
+    count: z.number().int().min(0).max(250_000),
     type: storeType.default("AWS_CLOUDHSM"),
     state: connectionState.default("CONNECTED"),
     errorCode: z.string().min(1).optional(),
@@ -259,6 +310,11 @@ const accountSpec = z
     /** Organizations member status; default ACTIVE. */
     status: accountStatus.optional(),
     denyAssumeRole: z.boolean().optional(),
+    /**
+     * Credentials AWS never hands out (AssumeRole allows 900 s at least): `short-lived` expire
+     * in 2 minutes, `expired` a minute ago, `huge-access-key-id` carry a 1 MiB AccessKeyId.
+     */
+    assumeRoleFault: z.enum(["short-lived", "expired", "huge-access-key-id"]).optional(),
     /** The OU the account is in (ListChildren, ListAccountsForParent); default: the root. */
     parent: z.string().optional(),
     regions: z.array(regionSpec).default([]),
@@ -305,6 +361,7 @@ export type StoreSpec = z.output<typeof storeSpec>;
 export type ClusterSpec = z.output<typeof clusterSpec>;
 export type KeySpec = z.output<typeof keySpec>;
 export type XksMetricsSpec = z.output<typeof xksMetrics>;
+export type XksOperationSpec = z.output<typeof xksOperation>;
 export type FaultSpec = z.output<typeof faultSpec>;
 export type FaultKind = z.output<typeof faultKind>;
 export type GenerateSpec = z.output<typeof generateSpec>;

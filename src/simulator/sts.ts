@@ -93,14 +93,20 @@ function assumeRole(call: StsCall, world: World): StsAnswer {
     arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
     userId: `${roleId}:${sessionName}`,
   };
-  const accessKeyId = keyId("ASIA", randomBytes(16));
+  const fault = account.assumeRoleFault;
+  const accessKeyId =
+    fault === "huge-access-key-id"
+      ? `ASIA${"A".repeat(1024 * 1024)}`
+      : keyId("ASIA", randomBytes(16));
   world.bindCredentials(accessKeyId, identity);
+  const validForMs =
+    fault === "short-lived" ? 120_000 : fault === "expired" ? -60_000 : durationSeconds * 1000;
   const requestId = randomUUID();
   const result =
     `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId>` +
     `<SecretAccessKey>${randomBytes(30).toString("base64")}</SecretAccessKey>` +
     `<SessionToken>${randomBytes(96).toString("base64")}</SessionToken>` +
-    `<Expiration>${isoSeconds(call.wallClockMs + durationSeconds * 1000)}</Expiration></Credentials>` +
+    `<Expiration>${isoSeconds(call.wallClockMs + validForMs)}</Expiration></Credentials>` +
     `<AssumedRoleUser><AssumedRoleId>${xmlEscape(identity.userId)}</AssumedRoleId>` +
     `<Arn>${xmlEscape(identity.arn)}</Arn></AssumedRoleUser>`;
   return answer({ reply: xmlReply(document("AssumeRole", result, requestId), requestId) });

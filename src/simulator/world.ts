@@ -29,8 +29,9 @@ export interface Target {
   describeCalls: number;
   /** CloudHSM clusters listed in the scenario (defaults for the others: see cloudhsm.ts). */
   readonly clusters: readonly ClusterSpec[];
-  /** Calls to DescribeClusters and GetMetricData, which their faults key on. */
+  /** Calls to DescribeClusters, ListMetrics and GetMetricData, which their faults key on. */
   clusterCalls: number;
+  listMetricsCalls: number;
   metricCalls: number;
   /** KMS keys, built from the scenario on first read; assigning replaces them all. */
   keys: SimKey[];
@@ -63,6 +64,7 @@ interface TargetSetup {
 class LazyTarget implements Target {
   describeCalls = 0;
   clusterCalls = 0;
+  listMetricsCalls = 0;
   metricCalls = 0;
   listKeysCalls = 0;
   describeKeyCalls = 0;
@@ -269,6 +271,7 @@ export class World {
 function carryOver(before: Target, after: Target): void {
   after.describeCalls = before.describeCalls;
   after.clusterCalls = before.clusterCalls;
+  after.listMetricsCalls = before.listMetricsCalls;
   after.metricCalls = before.metricCalls;
   after.listKeysCalls = before.listKeysCalls;
   after.describeKeyCalls = before.describeKeyCalls;

@@ -198,7 +198,7 @@ export function buildStatus(
   const all: StoreStatus[] = [];
   const targets: TargetStatus[] = [];
   for (const state of states) {
-    all.push(...storesOf(state, context));
+    for (const store of storesOf(state, context)) all.push(store); // push(...) overflows at ~130k
     targets.push(targetOf(state, context.nowMs));
   }
   const storesByState: Record<string, number> = Object.fromEntries(
@@ -241,11 +241,12 @@ export function buildStatus(
   };
 }
 
-const FILTER_PARAMETERS: Record<string, keyof StatusFilters> = {
-  state: "states",
-  account: "accounts",
-  region: "regions",
-};
+/** A Map, not an object: a parameter named `toString` or `__proto__` must not find a member. */
+const FILTER_PARAMETERS = new Map<string, keyof StatusFilters>([
+  ["state", "states"],
+  ["account", "accounts"],
+  ["region", "regions"],
+]);
 
 /**
  * `?state=FAILED&state=DISCONNECTED&account=payments-prod&region=eu-west-1`; a parameter
@@ -257,7 +258,7 @@ export function parseFilters(
 ): { filters: StatusFilters } | { problem: string } {
   const filters: StatusFilters = { states: [], accounts: [], regions: [] };
   for (const [name, value] of query) {
-    const key = FILTER_PARAMETERS[name];
+    const key = FILTER_PARAMETERS.get(name);
     if (key === undefined) {
       return {
         problem: `unknown query parameter "${name}"; the filters are state, account and region`,

@@ -21,8 +21,9 @@ function cell(text: string): string {
 }
 
 function columns(header: string[], rows: string[][]): string {
+  // A loop, not Math.max(...widths): a fleet's rows are too many arguments for one call.
   const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => (row[index] ?? "").length)),
+    rows.reduce((widest, row) => Math.max(widest, (row[index] ?? "").length), title.length),
   );
   return [header, ...rows]
     .map((row) =>

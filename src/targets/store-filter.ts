@@ -1,16 +1,17 @@
 import type { StoreFilter } from "../config/types.js";
-import type { KeyStore } from "../model.js";
+import type { KeyStore, StorePattern } from "../model.js";
 
 /**
  * The `stores` filter: include (any pattern matches the name or the id; omitted: all), then
- * exclude, then types. Patterns are unanchored, as users write `^prod-` or `-sandbox$`.
+ * exclude, then types. Patterns are unanchored, as users write `^prod-` or `-sandbox$`; they
+ * are RE2 on a linear-time engine, so a store's name cannot make matching slow.
  */
 export function keepsStore(
   filter: StoreFilter | undefined,
   store: Pick<KeyStore, "id" | "name" | "type">,
 ): boolean {
   if (!filter) return true;
-  const matches = (pattern: RegExp) => pattern.test(store.name) || pattern.test(store.id);
+  const matches = (pattern: StorePattern) => pattern.test(store.name) || pattern.test(store.id);
   if (filter.include && !filter.include.some(matches)) return false;
   if (filter.exclude?.some(matches)) return false;
   return !filter.types || filter.types.includes(store.type);

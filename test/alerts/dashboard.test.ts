@@ -56,6 +56,7 @@ describe("grafana/dashboard.json", () => {
       "XKS proxy certificate: days to expiry": "timeseries",
       "XKS proxy latency": "timeseries",
       "XKS proxy errors per 5 minutes": "timeseries",
+      "XKS proxy error ratio": "timeseries",
       "External key managers by state": "timeseries",
     });
     expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);

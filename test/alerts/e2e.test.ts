@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify as stringifyYaml } from "yaml";
+import { AT_RISK } from "../../src/enrichment/thresholds.js";
 import { parseScenario } from "../../src/simulator/index.js";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
@@ -238,19 +239,26 @@ function enrichmentAlertsOf(scenario: ReturnType<typeof parseScenario>): string[
       }
       const metrics = store.xksMetrics;
       if (metrics === undefined) continue;
-      const days = metrics.certificateDaysToExpire;
-      if (days !== undefined && days < 14) {
-        alerts.push(
-          `KMSXksProxyCertificateExpiring ${days < 3 ? "critical" : "warning"} ${store.id}`,
-        );
+      for (const days of Object.values(metrics.certificates ?? {})) {
+        if (days < 14) {
+          alerts.push(
+            `KMSXksProxyCertificateExpiring ${days < 3 ? "critical" : "warning"} ${store.id}`,
+          );
+        }
       }
       for (const state of ["Degraded", "Unavailable"]) {
         if ((metrics.externalKeyManagers?.[state] ?? 0) > 0) {
           alerts.push(`KMSXksExternalKeyManagersUnhealthy warning ${store.id} ${state}`);
         }
       }
-      const errors = Object.values(metrics.errors ?? {}).reduce((sum, n) => sum + n, 0);
-      if (errors > 5) alerts.push(`KMSXksProxyErrorsSustained warning ${store.id}`);
+      const operations = metrics.operations ?? [];
+      const errors = operations
+        .flatMap((operation) => operation.errors)
+        .reduce((sum, error) => sum + error.count, 0);
+      const requests = operations.reduce((sum, operation) => sum + operation.successes, errors);
+      if (errors > 0 && errors / requests > AT_RISK.xksErrorRatio) {
+        alerts.push(`KMSXksProxyErrorsSustained warning ${store.id}`);
+      }
     }
   }
   return alerts.sort();

@@ -51,6 +51,29 @@ describe("assumeRoleReporter", () => {
     expect(JSON.stringify(lines)).not.toContain("secret-external-id");
   });
 
+  it("warns once per role when credentials are shorter than the refresh window", () => {
+    const metrics = createExporterMetrics({ version: "t", revision: "t" });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      { level: "info" },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    const report = assumeRoleReporter(metrics, logger)(ROLE);
+    report(undefined, 300_001);
+    report(undefined, Number.POSITIVE_INFINITY);
+    expect(lines).toEqual([]);
+    report(undefined, 300_000);
+    report(undefined, 1_000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      role_arn: ROLE.roleArn,
+      valid_for_seconds: 300,
+      refresh_window_seconds: 300,
+    });
+    assumeRoleReporter(metrics, logger)(ROLE)(undefined, 1_000);
+    expect(lines).toHaveLength(2);
+  });
+
   it("remembers each role's last error on its own", () => {
     const metrics = createExporterMetrics({ version: "t", revision: "t" });
     const lines: Array<Record<string, unknown>> = [];

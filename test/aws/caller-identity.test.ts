@@ -61,6 +61,18 @@ describe("callerAccountId with a bad answer", () => {
     },
   );
 
+  it("quotes a 1 MiB account id cut to 32 characters with its length", async () => {
+    const endpoint = await stsAnswering("1".repeat(1024 * 1024));
+    await expect(
+      callerAccountId(
+        { region: "us-east-1", endpoint, credentials: async () => FAKE_CREDENTIALS },
+        new AbortController().signal,
+      ),
+    ).rejects.toThrow(
+      `GetCallerIdentity returned no valid account id (${"1".repeat(32)}… (1048576 characters))`,
+    );
+  });
+
   it("accepts twelve digits", async () => {
     const endpoint = await stsAnswering("123456789012");
     expect(

@@ -63,6 +63,46 @@ describe("sharedCredentials", () => {
     expect(counted.calls()).toBe(2);
   });
 
+  it("uses credentials inside the refresh window until refetchAfterMs has passed", async () => {
+    let nowMs = 0;
+    const now = () => nowMs;
+    const counted = source(2 * MINUTE, now);
+    const shared = sharedCredentials(counted.provider, { now, refetchAfterMs: 1_000 });
+    expect((await shared()).accessKeyId).toBe("key-1");
+    nowMs = 999;
+    expect((await shared()).accessKeyId).toBe("key-1");
+    nowMs = 1_000;
+    expect((await shared()).accessKeyId).toBe("key-2");
+    expect(counted.calls()).toBe(2);
+  });
+
+  it("calls credentials that expired ExpiredToken until refetchAfterMs, without asking again", async () => {
+    let nowMs = 0;
+    const now = () => nowMs;
+    const counted = source(-1, now);
+    const shared = sharedCredentials(counted.provider, { now, refetchAfterMs: 1_000 });
+    await expect(shared()).rejects.toMatchObject({ name: "ExpiredToken" });
+    nowMs = 999;
+    await expect(shared()).rejects.toMatchObject({ name: "ExpiredToken" });
+    expect(counted.calls()).toBe(1);
+    nowMs = 1_000;
+    await expect(shared()).rejects.toMatchObject({ name: "ExpiredToken" });
+    expect(counted.calls()).toBe(2);
+  });
+
+  it("rejects credentials that expire exactly now, and uses ones valid for a millisecond more", async () => {
+    let nowMs = 0;
+    const now = () => nowMs;
+    await expect(sharedCredentials(source(0, now).provider, { now })()).rejects.toMatchObject({
+      name: "ExpiredToken",
+    });
+    const shortLived = source(1, now);
+    const shared = sharedCredentials(shortLived.provider, { now, refetchAfterMs: 10 });
+    expect((await shared()).accessKeyId).toBe("key-1");
+    nowMs = 1;
+    await expect(shared()).rejects.toMatchObject({ name: "ExpiredToken" });
+  });
+
   it("answers with a failure for the hold time, then asks again", async () => {
     let nowMs = 0;
     let calls = 0;

@@ -82,4 +82,25 @@ describe("classifyError", () => {
       retryable: false,
     });
   });
+
+  it("names an exception that does not look like an AWS name Other", () => {
+    expect(classifyError(sdkError(`Huge${"X".repeat(70_000)}`, { status: 400 }))).toEqual({
+      name: "Other",
+      retryable: false,
+    });
+    expect(classifyError(sdkError("bad name", { status: 500 })).name).toBe("Other");
+  });
+
+  it("calls a 2xx the SDK could not deserialize (ISO CreationDate) an invalid response", () => {
+    for (const name of ["TypeError", "Error", "UnknownError"]) {
+      expect(classifyError(sdkError(name, { status: 200 }))).toEqual({
+        name: "InvalidResponse",
+        retryable: false,
+      });
+    }
+    expect(classifyError(sdkError("TypeError", { status: 400 })).name).toBe("TypeError");
+    expect(classifyError(sdkError("TypeError", { status: 300 })).name).toBe("TypeError");
+    expect(classifyError(sdkError("TypeError", { status: 199 })).name).toBe("TypeError");
+    expect(classifyError(sdkError("TypeError")).name).toBe("TypeError");
+  });
 });

@@ -47,6 +47,7 @@ function permissions(statements: Statement[]): { action: string; optional: boole
 const MEMBER_PERMISSIONS = [
   { action: "cloudhsm:DescribeClusters", optional: true },
   { action: "cloudwatch:GetMetricData", optional: true },
+  { action: "cloudwatch:ListMetrics", optional: true },
   { action: "kms:DescribeCustomKeyStores", optional: false },
   { action: "kms:DescribeKey", optional: true },
   { action: "kms:ListKeys", optional: true },
@@ -108,7 +109,7 @@ describe("deploy/iam", () => {
       ["sts:AssumeRole"],
       ["kms:DescribeCustomKeyStores"],
       ["cloudhsm:DescribeClusters"],
-      ["cloudwatch:GetMetricData"],
+      ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
       ["kms:ListKeys", "kms:DescribeKey"],
       [
         "organizations:ListAccounts",
@@ -177,5 +178,21 @@ describe("deploy/iam", () => {
         .flatMap((text) => [...text.matchAll(/\bvar\.(\w+)/g)].map((match) => match[1])),
     );
     expect([...used].sort()).toEqual(Object.keys(variables).sort());
+  });
+});
+
+describe("the IAM documentation", () => {
+  it("names every action the policies, the StackSet and the Terraform module grant", async () => {
+    const terraform = await readTerraform(TERRAFORM_DIR);
+    const granted = new Set(
+      permissions([
+        ...POLICY_FILES.flatMap(policyFileStatements),
+        ...templateStatements,
+        ...terraform.statements,
+      ]).map((permission) => permission.action),
+    );
+    expect(granted).toContain("cloudwatch:ListMetrics");
+    const docs = readText(join(IAM_DIR, "../../docs/iam.md"));
+    for (const action of granted) expect(docs).toContain(`\`${action}\``);
   });
 });

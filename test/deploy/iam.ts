@@ -21,6 +21,7 @@ export interface Statement {
 export const PERMISSION_ACTIONS = new Set([
   "cloudhsm:DescribeClusters",
   "cloudwatch:GetMetricData",
+  "cloudwatch:ListMetrics",
   "kms:DescribeCustomKeyStores",
   "kms:DescribeKey",
   "kms:ListKeys",

@@ -140,7 +140,7 @@ describe("config messages through the CLI", () => {
     expect(result.code).toBe(2);
     expect(problems(result.stderr).sort()).toEqual(
       [
-        `${path}: stores.include[0]: "^prod-(" is not a regular expression: /^prod-(/: Unterminated group`,
+        `${path}: stores.include[0]: "^prod-(" is not an RE2 regular expression (the syntax Prometheus uses): missing closing ): \`^prod-(\``,
         `${path}: stores.types[0]: "CLOUDHSM" is not one of AWS_CLOUDHSM, EXTERNAL_KEY_STORE`,
         `${path}: stores.exlude: unknown key; did you mean exclude?`,
       ].sort(),

@@ -163,7 +163,9 @@ describe("the status page in headless Chromium", () => {
       expect(single?.enrichment).toContain("Runbook: KMSCloudHsmKeyStoreAtRisk");
       const expiring = seen.rows.find((row) => row.storeName === "identity-xks-expiring");
       expect(expiring?.atRisk).toBe(true);
-      expect(expiring?.enrichment).toContain("renew soon Certificate expires in 5 days");
+      expect(expiring?.enrichment).toContain(
+        "renew soon Certificate hyok2.identity.example.org expires in 5 days",
+      );
       const healthy = seen.rows.find((row) => row.storeName === "payments-hsm-primary");
       expect(healthy?.enrichment).toContain("2 ACTIVE HSMs in 2 zones");
       expect(healthy?.atRisk).toBe(false);

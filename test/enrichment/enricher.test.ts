@@ -20,14 +20,15 @@ const HSM_STORE = {
   cloudHsmClusterId: "cluster-a",
 } as KeyStore;
 
-function setUp(answers: (Error | object)[]) {
+function setUp(answers: (Error | object)[], intervalMs = 0) {
+  const clock = { ms: 5_000 };
   const enrichment = new EnrichmentStore();
   const metrics = createExporterMetrics({ version: "test", revision: "test" });
   const levels: string[] = [];
   const logger = createLogger("debug", "json", {
     write: (line: string) => levels.push(JSON.parse(line).level),
   } as unknown as NodeJS.WritableStream);
-  const enrich = createEnricher({ enrichment, metrics, logger, now: () => 5_000 });
+  const enrich = createEnricher({ enrichment, metrics, logger, now: () => clock.ms });
   const session = {
     cloudHsmClient: () => ({
       describeClusters: async () => {
@@ -44,11 +45,11 @@ function setUp(answers: (Error | object)[]) {
     target: TARGET,
     session,
     stores: [HSM_STORE],
-    enrich: enrichWith({ cloudhsm }),
+    enrich: enrichWith({ intervalMs, cloudhsm }),
     timeoutMs: 1_000,
     signal: new AbortController().signal,
   });
-  return { enrichment, metrics, levels, enrich, round };
+  return { enrichment, metrics, levels, enrich, round, clock, answers };
 }
 
 const denied = () =>
@@ -79,6 +80,26 @@ describe("the enricher", () => {
     ]);
     await enrich(round(false));
     expect([...enrichment.entries()][0]?.cloudhsm).toBeUndefined();
+  });
+
+  it("runs once per enrich.interval and target, failed rounds included, and again when turned back on", async () => {
+    const cluster = { ClusterId: "cluster-a", State: "ACTIVE", Hsms: [] };
+    const answers = [denied(), { Clusters: [cluster] }, { Clusters: [cluster] }];
+    const { enrichment, enrich, round, clock } = setUp(answers, 300_000);
+    await enrich(round(true));
+    clock.ms += 60_000;
+    await enrich(round(true));
+    // The denied round waited for the interval like any other: no cluster yet.
+    expect(answers).toHaveLength(2);
+    expect([...enrichment.entries()]).toEqual([]);
+    // Due within a tenth of the interval: polls drift by their own duration.
+    clock.ms += 240_000 - 10_000;
+    await enrich(round(true));
+    expect(answers).toHaveLength(1);
+    expect([...enrichment.entries()][0]?.cloudhsm?.value).toHaveLength(1);
+    await enrich(round(false));
+    await enrich(round(true));
+    expect(answers).toHaveLength(0);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { renderEnrichment } from "../../src/enrichment/series.js";
+import { enrichmentSection } from "../../src/enrichment/series.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { targetKey } from "../../src/model.js";
-import { parseExposition, samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { parseExposition, samplesNamed, sampleValue, sectionText } from "../helpers/exposition.js";
+import { xksHealth } from "../helpers/stores.js";
 
 const TARGET = {
   key: targetKey("111111111111", "us-east-1"),
@@ -13,7 +14,7 @@ const TARGET = {
 
 describe("enrichment exposition", () => {
   it("renders nothing while no enrichment has a result", () => {
-    expect(renderEnrichment("1m", new EnrichmentStore().entries())).toBe("");
+    expect(sectionText(enrichmentSection(new EnrichmentStore()))).toBe("");
   });
 
   it("writes state sets with unknown states, base units, and HELP that says the lag", () => {
@@ -33,20 +34,20 @@ describe("enrichment exposition", () => {
     store.setXks(
       TARGET,
       [
-        {
+        xksHealth({
           storeId: 'cks-"quoted"\\',
           certificateDaysToExpire: 5,
           credentialAgeDays: undefined,
-          errors: { "Retryable errors": 0 },
+          errors: { retryable: 0 },
           latencySeconds: 0.25,
           externalKeyManagers: { Degraded: 1 },
-        },
+        }),
       ],
       2_000_000,
     );
-    const text = renderEnrichment("1m", store.entries());
+    const text = sectionText(enrichmentSection(store));
     expect(text).toMatch(
-      /# HELP aws_kms_xks_proxy_latency_seconds .*5m periods.*lags by 5 to 10 minutes/,
+      /# HELP aws_kms_xks_proxy_latency_seconds .*every enrich\.interval: the newest 5-minute period, so it lags by 5 to 10 minutes/,
     );
     const samples = parseExposition(text);
     const states = samplesNamed(samples, "aws_kms_cloudhsm_cluster_state");
@@ -79,7 +80,7 @@ describe("enrichment exposition", () => {
       ],
       3_000_000,
     );
-    const again = parseExposition(renderEnrichment("1m", store.entries()));
+    const again = parseExposition(sectionText(enrichmentSection(store)));
     expect(samplesNamed(again, "aws_kms_cloudhsm_cluster_hsms")).toHaveLength(6);
     expect(
       sampleValue(again, "kms_keystore_exporter_enrichment_last_success_timestamp_seconds", {

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { atRiskRow, enrichmentCell, showsEnrichment } from "../../src/enrichment/status-html.js";
-import type { XksHealth } from "../../src/enrichment/xks/round.js";
+import type { XksHealth } from "../../src/enrichment/xks/figures.js";
 import type { KeyStore } from "../../src/model.js";
 import { renderStatusPage } from "../../src/server/status-page.js";
 import { StateStore } from "../../src/state/state.js";
 import { buildStatus, RUNBOOKS_URL } from "../../src/status/report.js";
-import { keyStore, target } from "../helpers/stores.js";
+import { keyStore, target, xksHealth } from "../helpers/stores.js";
 
 const NOW = 1_800_000_000_000;
 const PROD = target("111111111111", "us-east-1", "prod");
@@ -25,16 +25,13 @@ function cluster(overrides: Partial<ClusterHealth> = {}): ClusterHealth {
   };
 }
 
-function proxy(overrides: Partial<XksHealth> = {}): XksHealth {
-  return {
+function proxy(overrides: Parameters<typeof xksHealth>[0] = {}): XksHealth {
+  return xksHealth({
     storeId: XKS.id,
     certificateDaysToExpire: 200,
-    credentialAgeDays: 10,
-    errors: {},
     latencySeconds: 0.04,
-    externalKeyManagers: { Active: 2 },
     ...overrides,
-  };
+  });
 }
 
 function page(
@@ -88,9 +85,9 @@ describe("the status page's enrichments", () => {
   });
 
   it.each([
-    [200, "Certificate expires in <span data-certificate-days>200</span> days", false],
-    [5, "renew soon</strong> Certificate expires in <span data-certificate-days>5</span>", true],
-    [2.5, "renew now</strong> Certificate expires in <span data-certificate-days>2.5</span>", true],
+    [200, "expires in <span data-certificate-days>200</span> days", false],
+    [5, "renew soon</strong> Certificate <span", true],
+    [2.5, "renew now</strong> Certificate <span", true],
     [undefined, "Certificate: no CloudWatch data", false],
   ])("an XKS certificate %s days from expiry: %s", (days, text, flagged) => {
     const html = page({ xks: [proxy({ certificateDaysToExpire: days })] });
@@ -99,7 +96,7 @@ describe("the status page's enrichments", () => {
     expect(xks.includes("data-at-risk")).toBe(flagged);
     if (flagged) {
       expect(xks).toContain(`${RUNBOOKS_URL}#kmsxksproxycertificateexpiring`);
-      expect(xks).toContain(`certificate expires in ${days} days`);
+      expect(xks).toContain(`certificate proxy.example.com expires in ${days} days`);
     }
   });
 
@@ -115,7 +112,7 @@ describe("the status page's enrichments", () => {
     });
     const xks = row(html, "cks-x");
     expect(xks).toContain("External key managers not Active: 1 Degraded");
-    expect(xks).toContain("Proxy errors: 14 Retryable</p>");
+    expect(xks).toContain("Proxy errors: 14 Retryable of 100 requests</p>");
     expect(xks).toContain("Proxy latency: 180 ms");
     expect(xks).toContain("Proxy credential age: 10 days");
     expect(xks).toContain(`${RUNBOOKS_URL}#kmsxksexternalkeymanagersunhealthy`);

@@ -175,6 +175,41 @@ describe("fault injection", () => {
     await expectABackUp(baseline);
   });
 
+  it.each([
+    "empty-body",
+    "empty-object",
+    "null-list",
+    "array-body",
+    "object-list",
+    "null-entry",
+    "iso-creation-date",
+  ])("malformed 200 (%s): an invalid response, the FAILED store's series kept", async (kind) => {
+    const baseline = await start(`[{kind: ${kind}, calls: [2]}]`);
+    const during = await expectAKeptWhileDown(baseline, "InvalidResponse");
+    expect(
+      sampleValue(during, "aws_kms_custom_key_store_connection_state", {
+        custom_key_store_id: STORE_A1,
+        state: "FAILED",
+      }),
+    ).toBe(1);
+    await expectABackUp(baseline);
+  });
+
+  it.each([
+    ["over-limit", "page limit: 1001 stores in a page, more than the Limit of 1000 sent"],
+    ["huge-name", "CustomKeyStoreName length limit: 1048576 characters, more than 256"],
+    ["huge-body", "response body limit: more than 8388608 bytes"],
+  ])(
+    "answer past a documented limit (%s): an invalid response naming the limit",
+    async (kind, limit) => {
+      // Several calls: on a busy machine a large answer may time out first and be retried.
+      const baseline = await start(`[{kind: ${kind}, calls: ${callsFrom(2, 4)}}]`);
+      await expectAKeptWhileDown(baseline, "InvalidResponse");
+      expect(baseline.running.app.state.get(`${A}/us-east-1`)?.lastError?.message).toContain(limit);
+      await expectABackUp(baseline);
+    },
+  );
+
   it("slow answer: the request timeout throws, the retry succeeds, the target stays up", async () => {
     const baseline = await start("[{kind: slow, delay: 400ms, calls: [2]}]");
     await until(async () => errorsOf(await baseline.running.scrape(), A, "TimeoutError") === 1);

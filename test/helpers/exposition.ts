@@ -1,3 +1,6 @@
+import type { FamilyHeader } from "../../src/metrics/exposition.js";
+import { type Section, SectionChunks } from "../../src/metrics/section.js";
+
 /**
  * A strict reader of the Prometheus text format for assertions: it unescapes label values
  * and fails loudly on any line it does not understand, so a serializer bug cannot hide.
@@ -81,4 +84,22 @@ export function sampleValue(
   if (found.length > 1)
     throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(match)}`);
   return found[0]?.value;
+}
+
+/** A section's whole text, as one scrape writes it. */
+export function sectionText(section: Section): string {
+  return Buffer.concat(new SectionChunks(section).parts()).toString("utf8");
+}
+
+/** Families under their headers, each with the lines of every source in order. */
+export function familiesText(
+  families: readonly FamilyHeader[],
+  linesPerSource: readonly (readonly string[])[],
+): string {
+  return sectionText({
+    families,
+    headersWhenEmpty: true,
+    members: () =>
+      linesPerSource.map((lines, index) => ({ identity: [index], render: () => lines })),
+  });
 }

@@ -1,3 +1,4 @@
+import type { XksHealth } from "../../src/enrichment/xks/figures.js";
 import type { KeyStore, Target } from "../../src/model.js";
 
 /** A plain CONNECTED CloudHSM store; tests override what they are about. */
@@ -20,4 +21,30 @@ export function keyStore(overrides: Partial<KeyStore> = {}): KeyStore {
 
 export function target(accountId: string, region: string, accountName?: string): Target {
   return { key: `${accountId}/${region}`, accountId, accountName, region };
+}
+
+/** The certificate name of `xksHealth`'s one certificate. */
+export const PROXY_CERTIFICATE = "proxy.example.com";
+
+/**
+ * An external key store's figures for tests: a healthy proxy unless overridden;
+ * `certificateDaysToExpire` is the one certificate's days (undefined: no certificate data).
+ */
+export function xksHealth(
+  overrides: Partial<XksHealth> & { certificateDaysToExpire?: number | undefined } = {},
+): XksHealth {
+  const { certificateDaysToExpire, ...rest } = overrides;
+  const days = "certificateDaysToExpire" in overrides ? certificateDaysToExpire : 100;
+  return {
+    storeId: "cks-x",
+    series: 5,
+    certificates: days === undefined ? {} : { [PROXY_CERTIFICATE]: days },
+    credentialAgeDays: 10,
+    errors: {},
+    requests: 100,
+    latencySeconds: 0.05,
+    latencyMaxSeconds: undefined,
+    externalKeyManagers: { Active: 2 },
+    ...rest,
+  };
 }

@@ -1,54 +1,66 @@
 import { gunzipSync } from "node:zlib";
-import { Gauge, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { MetricsCache } from "../../src/metrics/cache.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
-import type { KeyStore } from "../../src/model.js";
+import { type DeflatedPart, deflatePart } from "../../src/metrics/gzip-splice.js";
+import { MEMBERS_PER_CHUNK } from "../../src/metrics/section.js";
+import { exporterSources } from "../../src/metrics/sources.js";
+import type { KeyStore, Target } from "../../src/model.js";
 import { StateStore } from "../../src/state/state.js";
-import { keyStore } from "../helpers/stores.js";
+import { keyStore, target } from "../helpers/stores.js";
 
-const TARGET = {
-  key: "111111111111/us-east-1",
-  accountId: "111111111111",
-  accountName: "prod",
-  region: "us-east-1",
-};
+const TARGET = target("111111111111", "us-east-1", "prod");
 
 function store(id: string): KeyStore {
   return keyStore({ id, name: id, creationTimeSeconds: undefined, cloudHsmClusterId: "" });
 }
 
-function setUp() {
+/** Bytes handed to the compressor, one entry per call. */
+function countingDeflate(): { calls: Buffer[]; deflate: (data: Buffer) => Promise<DeflatedPart> } {
+  const calls: Buffer[] = [];
+  return {
+    calls,
+    deflate: (data) => {
+      calls.push(data);
+      return deflatePart(data);
+    },
+  };
+}
+
+function setUp(targets: Target[] = [TARGET]) {
   const state = new StateStore();
-  state.setTargets([TARGET]);
-  state.recordSuccess(TARGET.key, [store("cks-1")], 1_800_000_000_000, 10);
-  const registry = new Registry();
-  return { state, registry, cache: new MetricsCache(state, registry, "1m") };
+  state.setTargets(targets);
+  for (const [index, each] of targets.entries()) {
+    state.recordSuccess(each.key, [store(`cks-${index}`)], 1_800_000_000_000, 10);
+  }
+  const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
+  const counting = countingDeflate();
+  const cache = new MetricsCache({
+    ...exporterSources(state, metrics),
+    // A fixed text stands for prom-client's defaults, which move with every scrape.
+    processText: async () => "process_fixed 1\n",
+    deflate: counting.deflate,
+  });
+  return { state, metrics, cache, calls: counting.calls };
 }
 
 const text = async (cache: MetricsCache) => (await cache.render()).textParts.join("");
+const gunzipped = async (cache: MetricsCache) =>
+  gunzipSync(Buffer.concat(await (await cache.render()).gzipParts())).toString("utf8");
+
+const manyTargets = (count: number) =>
+  Array.from({ length: count }, (_, index) => target(String(100_000_000_000 + index), "us-east-1"));
 
 describe("MetricsCache", () => {
   it("reuses the rendered store part until a store list changes", async () => {
     const { state, cache } = setUp();
-    const first = (await cache.render()).textParts[0];
-    state.recordSuccess(TARGET.key, [store("cks-1")], 1_800_000_060_000, 10);
-    expect((await cache.render()).textParts[0]).toBe(first);
+    const first = (await cache.render()).textParts[1];
+    state.recordSuccess(TARGET.key, [store("cks-0")], 1_800_000_060_000, 10);
+    expect((await cache.render()).textParts[1]).toBe(first);
     state.recordSuccess(TARGET.key, [store("cks-2")], 1_800_000_120_000, 10);
-    const next = (await cache.render()).textParts[0];
+    const next = (await cache.render()).textParts[1];
     expect(next).not.toBe(first);
     expect(String(next)).toContain('custom_key_store_id="cks-2"');
-  });
-
-  it("quotes a new interval in the HELP texts, and keeps its cache for the same one", async () => {
-    const { cache } = setUp();
-    const first = (await cache.render()).textParts[0];
-    cache.setIntervalText("1m");
-    expect((await cache.render()).textParts[0]).toBe(first);
-    cache.setIntervalText("5m");
-    const rendered = await text(cache);
-    expect(rendered).toContain("every 5m");
-    expect(rendered).not.toContain("every 1m");
   });
 
   it("renders the target gauges anew after every poll", async () => {
@@ -56,28 +68,71 @@ describe("MetricsCache", () => {
     expect(await text(cache)).toContain(
       'kms_keystore_exporter_target_last_success_timestamp_seconds{account_id="111111111111",region="us-east-1"} 1800000000\n',
     );
-    state.recordSuccess(TARGET.key, [store("cks-1")], 1_800_000_060_000, 10);
+    state.recordSuccess(TARGET.key, [store("cks-0")], 1_800_000_060_000, 10);
     expect(await text(cache)).toContain(
       'kms_keystore_exporter_target_last_success_timestamp_seconds{account_id="111111111111",region="us-east-1"} 1800000060\n',
     );
   });
 
-  it("writes prom-client's NaN the standard way and touches nothing else", async () => {
-    const { registry, cache } = setUp();
-    new Gauge({ name: "odd_value", help: "Nanny state, Nan words.", registers: [registry] }).set(
-      Number.NaN,
-    );
-    const rendered = await text(cache);
-    expect(rendered).toContain("\nodd_value NaN\n");
-    expect(rendered).toContain("# HELP odd_value Nanny state, Nan words.\n");
+  it("serves the same text gzipped, in one gzip member", async () => {
+    const { metrics, cache } = setUp(manyTargets(3 * MEMBERS_PER_CHUNK + 1));
+    metrics.apiRequests.inc({ account_id: "1", region: "r", operation: "o" });
+    const rendered = await cache.render();
+    const body = Buffer.concat(await rendered.gzipParts());
+    expect(gunzipSync(body).toString("utf8")).toBe(rendered.textParts.join(""));
+    expect(body.readUInt32LE(body.length - 4)).toBe(Buffer.byteLength(rendered.textParts.join("")));
   });
 
-  it("serves the same text gzipped", async () => {
-    const { registry, cache } = setUp();
-    new Gauge({ name: "tail_gauge", help: "In the tail.", registers: [registry] }).set(3);
-    const rendered = await cache.render();
-    const gzipped = Buffer.concat(await rendered.gzipParts());
-    expect(gunzipSync(gzipped).toString("utf8")).toBe(rendered.textParts.join(""));
+  it("compresses only the parts that changed since the last scrape", async () => {
+    const targets = manyTargets(3 * MEMBERS_PER_CHUNK);
+    const { state, metrics, cache, calls } = setUp(targets);
+    expect(await gunzipped(cache)).toBe(await text(cache));
+    const firstCalls = calls.length;
+    expect(firstCalls).toBeGreaterThan(10);
+    calls.length = 0;
+    expect(await gunzipped(cache)).toBe(await text(cache));
+    expect(calls).toEqual([]);
+    // One poll of one target: its chunk of the two target gauges whose values it changes
+    // (not up, not account_info), and its chunk of api_requests, are all that is compressed.
+    const polled = targets[MEMBERS_PER_CHUNK + 5] as Target;
+    state.recordSuccess(polled.key, [store(`cks-${MEMBERS_PER_CHUNK + 5}`)], 1_800_000_060_000, 20);
+    metrics.apiRequests.inc({
+      account_id: polled.accountId,
+      region: polled.region,
+      operation: "o",
+    });
+    expect(await gunzipped(cache)).toBe(await text(cache));
+    const changed = calls.map((part) => part.toString("utf8"));
+    expect(changed).toHaveLength(3);
+    for (const part of changed) expect(part).toContain(`account_id="${polled.accountId}"`);
+  });
+
+  it("gives concurrent gzip scrapes the one body being built", async () => {
+    const { state, cache, calls } = setUp();
+    const one = await cache.render();
+    state.recordSuccess(TARGET.key, [store("cks-9")], 1_800_000_060_000, 10);
+    const two = await cache.render();
+    const [first, second] = await Promise.all([one.gzipParts(), two.gzipParts()]);
+    expect(second).toBe(first);
+    const compressed = calls.length;
+    // Once built, the next scrape builds its own (with the change) and compresses it.
+    const three = await (await cache.render()).gzipParts();
+    expect(three).not.toBe(first);
+    expect(gunzipSync(Buffer.concat(three)).toString()).toContain("cks-9");
+    expect(calls.length).toBeGreaterThan(compressed);
+  });
+
+  it("tries a failed compression again on the next scrape", async () => {
+    const state = new StateStore();
+    let fail = true;
+    const cache = new MetricsCache({
+      ...exporterSources(state, createExporterMetrics({ version: "1", revision: "a" })),
+      processText: async () => "",
+      deflate: (data) => (fail ? Promise.reject(new Error("zlib broke")) : deflatePart(data)),
+    });
+    await expect((await cache.render()).gzipParts()).rejects.toThrow("zlib broke");
+    fail = false;
+    expect(await gunzipped(cache)).toBe(await text(cache));
   });
 });
 
@@ -85,8 +140,7 @@ describe("MetricsCache with the exporter's own metrics", () => {
   it("serves every one of them after the store and target families", async () => {
     const state = new StateStore();
     const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
-    // The per-target counters are rendered by hand and served with their registry.
-    const rendered = await text(new MetricsCache(state, metrics.registry, "1m"));
+    const rendered = await text(new MetricsCache(exporterSources(state, metrics)));
     for (const name of [
       "kms_keystore_exporter_build_info",
       "kms_keystore_exporter_poll_interval_seconds",
@@ -94,6 +148,7 @@ describe("MetricsCache with the exporter's own metrics", () => {
       "kms_keystore_exporter_api_request_errors_total",
       "kms_keystore_exporter_target_poll_errors_total",
       "kms_keystore_exporter_rate_limit_wait_seconds_total",
+      "kms_keystore_exporter_cloudwatch_incomplete_results_total",
       "kms_keystore_exporter_shard_targets",
       "kms_keystore_exporter_config_last_reload_successful",
       "kms_keystore_exporter_config_last_reload_success_timestamp_seconds",
@@ -109,11 +164,15 @@ describe("MetricsCache with the exporter's own metrics", () => {
     );
   });
 
-  it("labels the shard gauge by shard", async () => {
+  it("labels the shard gauge by shard, and a reset drops the old shard's series", async () => {
     const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
+    const cache = new MetricsCache(exporterSources(new StateStore(), metrics));
     metrics.shardTargets.set({ shard: "0" }, 12);
-    expect(await metrics.registry.metrics()).toContain(
-      'kms_keystore_exporter_shard_targets{shard="0"} 12',
-    );
+    expect(await text(cache)).toContain('kms_keystore_exporter_shard_targets{shard="0"} 12\n');
+    metrics.shardTargets.reset();
+    metrics.shardTargets.set({ shard: "1" }, 3);
+    const after = await text(cache);
+    expect(after).toContain('kms_keystore_exporter_shard_targets{shard="1"} 3\n');
+    expect(after).not.toContain('shard="0"');
   });
 });

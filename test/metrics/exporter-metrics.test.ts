@@ -1,15 +1,25 @@
 import { describe, expect, it } from "vitest";
+import { MetricsCache } from "../../src/metrics/cache.js";
 import { createExporterMetrics, forgetTargetCounters } from "../../src/metrics/exporter-metrics.js";
+import { exporterSources } from "../../src/metrics/sources.js";
+import { StateStore } from "../../src/state/state.js";
 
 describe("exporter metrics", () => {
   it("exports build facts and no *_total gauges that promtool would flag", async () => {
     const metrics = createExporterMetrics({ version: "1.2.3", revision: "abc" });
-    const text = await metrics.registry.metrics();
+    const rendered = await new MetricsCache(exporterSources(new StateStore(), metrics)).render();
+    const text = rendered.textParts.join("");
     expect(text).toContain(
       `kms_keystore_exporter_build_info{version="1.2.3",revision="abc",nodejs_version="${process.version}"} 1`,
     );
     expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
     expect(text).toMatch(/^nodejs_active_handles\{/m);
+  });
+
+  it("leaves prom-client only the process_* and nodejs_* defaults", async () => {
+    const metrics = createExporterMetrics({ version: "1.2.3", revision: "abc" });
+    const names = (await metrics.processRegistry.getMetricsAsJSON()).map((metric) => metric.name);
+    expect(names.filter((name) => !/^(process|nodejs)_/.test(name))).toEqual([]);
   });
 
   it("forgets the counters of removed targets and keeps the others", async () => {
@@ -21,13 +31,15 @@ describe("exporter metrics", () => {
       metrics.apiRequestErrors.inc({ ...labels, operation: "DescribeCustomKeyStores", error: "X" });
       metrics.pollErrors.inc({ ...labels, error: "X" });
       metrics.rateLimitWait.inc(labels, 1);
+      metrics.cloudWatchIncompleteResults.inc({ ...labels, status_code: "PartialData" });
     }
-    await forgetTargetCounters(metrics, [{ accountId: "111111111111", region: "eu-west-1" }]);
+    forgetTargetCounters(metrics, [{ accountId: "111111111111", region: "eu-west-1" }]);
     for (const counter of [
       metrics.apiRequests,
       metrics.apiRequestErrors,
       metrics.pollErrors,
       metrics.rateLimitWait,
+      metrics.cloudWatchIncompleteResults,
     ]) {
       const regions = (await counter.get()).values.map((value) => value.labels.region);
       expect(regions).toEqual(["us-east-1"]);

@@ -1,7 +1,8 @@
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { LabeledCounter } from "../../src/metrics/labeled-counter.js";
-import { parseExposition, samplesNamed } from "../helpers/exposition.js";
+import { SectionChunks } from "../../src/metrics/section.js";
+import { parseExposition, samplesNamed, sectionText } from "../helpers/exposition.js";
 
 const FAMILY = {
   name: "kms_keystore_exporter_api_requests_total",
@@ -19,7 +20,7 @@ describe("LabeledCounter", () => {
       labelNames: [...FAMILY.labelNames],
       registers: [registry],
     });
-    expect(counter.render()).toBe(await registry.metrics());
+    expect(sectionText(counter)).toBe(await registry.metrics());
     for (const [labels, value] of [
       [{ account_id: "111111111111", region: "us-east-1", operation: "AssumeRole" }, 1],
       [
@@ -31,7 +32,7 @@ describe("LabeledCounter", () => {
       counter.inc(labels, value);
       reference.inc(labels, value);
     }
-    expect(counter.render()).toBe(await registry.metrics());
+    expect(sectionText(counter)).toBe(await registry.metrics());
     expect((await counter.get()).values).toEqual((await reference.get()).values);
   });
 
@@ -39,20 +40,27 @@ describe("LabeledCounter", () => {
     const counter = new LabeledCounter(FAMILY);
     counter.inc({ account_id: "a", region: "x,operation:y", operation: "z" });
     counter.inc({ account_id: "a", region: "x", operation: 'y,operation:z "q"\n' });
-    const samples = samplesNamed(parseExposition(counter.render()), FAMILY.name);
+    const samples = samplesNamed(parseExposition(sectionText(counter)), FAMILY.name);
     expect(samples.map((sample) => sample.labels.operation)).toEqual(["z", 'y,operation:z "q"\n']);
   });
 
-  it("re-renders only after a change, and forgets removed series", () => {
+  it("renders a target's series again only after they change, and forgets removed targets", () => {
     const counter = new LabeledCounter(FAMILY);
+    const chunks = new SectionChunks(counter);
     const labels = { account_id: "1", region: "r", operation: "o" };
     counter.inc(labels);
-    const first = counter.render();
-    expect(counter.render()).toBe(first);
+    const [, first] = chunks.parts();
+    expect(chunks.parts()[1]).toBe(first);
     counter.inc(labels, 2);
-    expect(counter.render()).toContain("} 3\n");
-    counter.remove(labels);
-    expect(counter.render()).not.toContain("{");
+    expect(chunks.parts()[1]).not.toBe(first);
+    expect(sectionText(counter)).toContain("} 3\n");
+    counter.inc({ account_id: "2", region: "r", operation: "o" });
+    counter.forgetTargets(new Set(["1/r"]));
+    expect(
+      samplesNamed(parseExposition(sectionText(counter)), FAMILY.name).map(
+        (s) => s.labels.account_id,
+      ),
+    ).toEqual(["2"]);
   });
 
   it("refuses to count down", () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  renderFamilies,
-  storeFamilies,
-  storeSampleLines,
-  targetFamilies,
-  targetSampleLines,
-} from "../../src/metrics/series.js";
+import { STORE_FAMILIES, storeSampleLines, targetSection } from "../../src/metrics/series.js";
 import type { KeyStore } from "../../src/model.js";
 import { NO_HISTORY } from "../../src/state/history.js";
 import type { TargetState } from "../../src/state/state.js";
-import { parseExposition, samplesNamed } from "../helpers/exposition.js";
+import { familiesText, parseExposition, samplesNamed, sectionText } from "../helpers/exposition.js";
 
 function store(overrides: Partial<KeyStore> = {}): KeyStore {
   return {
@@ -30,14 +24,18 @@ function store(overrides: Partial<KeyStore> = {}): KeyStore {
 
 const render = (stores: KeyStore[]) =>
   parseExposition(
-    renderFamilies(storeFamilies("1m"), [
+    familiesText(STORE_FAMILIES, [
       storeSampleLines("111111111111", "us-east-1", stores, NO_HISTORY),
     ]),
   );
 
 describe("store series", () => {
-  it("says in every HELP that values are polled every interval", () => {
-    for (const family of storeFamilies("45s")) expect(family.help).toContain("every 45s");
+  it("says in every HELP that values are polled every interval, naming the interval's gauge", () => {
+    for (const family of STORE_FAMILIES) {
+      expect(family.help).toContain(
+        "polled every interval (see kms_keystore_exporter_poll_interval_seconds)",
+      );
+    }
   });
 
   it.each([
@@ -80,11 +78,11 @@ describe("store series", () => {
   });
 
   it("writes every family's header once, even without samples, with samples grouped under it", () => {
-    const text = renderFamilies(storeFamilies("1m"), [
+    const text = familiesText(STORE_FAMILIES, [
       storeSampleLines("111111111111", "us-east-1", [store()], NO_HISTORY),
       storeSampleLines("222222222222", "eu-west-1", [store({ id: "cks-2" })], NO_HISTORY),
     ]);
-    for (const family of storeFamilies("1m")) {
+    for (const family of STORE_FAMILIES) {
       expect(text.split(`# TYPE ${family.name} ${family.type}\n`)).toHaveLength(2);
     }
     const infoLines = text
@@ -117,16 +115,19 @@ describe("target series", () => {
 
   it("exports one account_info per account and up, last success and duration per target", () => {
     const samples = parseExposition(
-      renderFamilies(targetFamilies("1m"), [
-        targetSampleLines([
-          targetState("111111111111", "us-east-1"),
-          targetState("111111111111", "eu-west-1", {
-            up: false,
-            lastSuccessMs: undefined,
-            lastPollDurationMs: undefined,
-          }),
-        ]),
-      ]),
+      sectionText(
+        targetSection({
+          states: () =>
+            [
+              targetState("111111111111", "us-east-1"),
+              targetState("111111111111", "eu-west-1", {
+                up: false,
+                lastSuccessMs: undefined,
+                lastPollDurationMs: undefined,
+              }),
+            ].values(),
+        }),
+      ),
     );
     expect(
       samplesNamed(samples, "kms_keystore_exporter_account_info").map((sample) => sample.labels),

@@ -60,6 +60,7 @@ function fakePool(answers: Answer[], credentials: () => Promise<unknown> = async
 function page(ids: string[]): DescribeCustomKeyStoresCommandOutput {
   return {
     $metadata: {},
+    Truncated: false,
     CustomKeyStores: ids.map((id) => ({
       CustomKeyStoreId: id,
       CustomKeyStoreName: id,
@@ -98,8 +99,9 @@ function setUp(
       retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
+      maxStoresPerTarget: 10_000,
       stores: undefined,
-      enrich: enrich({ cloudhsm: false, xks: false }),
+      enrich: enrich({ intervalMs: 300_000, cloudhsm: false, xks: false }),
       ...options.settings,
     }),
     state,
@@ -310,8 +312,9 @@ function setUpWith(options: {
       retry: { maxAttempts: 2, minDelayMs: 1, maxDelayMs: 2 },
       timeoutMs: 2_000,
       maxStalenessMs: undefined,
+      maxStoresPerTarget: 10_000,
       stores: undefined,
-      enrich: enrich({ cloudhsm: false, xks: false }),
+      enrich: enrich({ intervalMs: 300_000, cloudhsm: false, xks: false }),
       ...options.settings,
     }),
     state,
@@ -441,6 +444,22 @@ describe("poll job details", () => {
     expect(lines.filter((line) => line.msg !== "API attempt failed")).toEqual([]);
   });
 
+  it("keeps a failure's message cut to 1,024 characters with its length", async () => {
+    const { job, state } = setUp([awsError("x".repeat(2_000), 400)]);
+    const huge = Object.assign(new Error("m".repeat(1_000_000)), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    const second = setUp([huge]);
+    await run(second.job);
+    expect(second.state.get(TARGET.key)?.lastError).toEqual({
+      name: "AccessDeniedException",
+      message: `${"m".repeat(1_024)}… (1000000 characters)`,
+    });
+    await run(job);
+    expect(state.get(TARGET.key)?.lastError?.name).toBe("Other");
+  });
+
   it("records an unexpected error as UnknownError", async () => {
     const { job, state, metrics } = setUpWith({
       kmsClient: () => {
@@ -495,6 +514,38 @@ describe("poll job details", () => {
     expect(levelName(dropped?.level)).toBe("warn");
   });
 
+  it.each([
+    [20, 0, 20, 0],
+    [21, 0, 0, 1],
+    [11, 10, 0, 1],
+    [10, 10, 20, 0],
+  ])(
+    "%i new and %i gone stores: %i store lines, %i summary line",
+    async (added, removed, perStore, summaries) => {
+      const ids = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
+      const first = page([...ids("gone", removed), "failing"]);
+      const second = page([...ids("new", added), "failing"]);
+      const failing = second.CustomKeyStores?.at(-1);
+      if (failing) Object.assign(failing, { ConnectionState: "FAILED" });
+      const { job, lines } = setUp([first, second]);
+      await run(job);
+      await run(job);
+      const storeLines = lines.filter((line) => "to" in line);
+      const summary = lines.filter((line) => "new" in line && "gone" in line);
+      // The state change of a store seen before is always its own line.
+      expect(storeLines.filter((line) => line.custom_key_store_id === "failing")).toHaveLength(1);
+      expect(storeLines).toHaveLength(perStore + 1);
+      expect(summary).toHaveLength(summaries);
+      if (summaries === 1) {
+        expect(summary[0]).toMatchObject({ new: added, gone: removed, region: "us-east-1" });
+        expect(summary[0]?.msg).toBe(
+          `${added} key stores new and ${removed} gone in one poll (more than 20: not listed one by one)`,
+        );
+      }
+    },
+  );
+
   it("logs each store change with its error codes, names or ids, and the store's facts", async () => {
     const store = (id: string, name: string, state: string, errorCode?: string) => ({
       CustomKeyStoreId: id,
@@ -504,9 +555,14 @@ describe("poll job details", () => {
       ...(errorCode ? { ConnectionErrorCode: errorCode } : {}),
     });
     const answers = [
-      { $metadata: {}, CustomKeyStores: [store("cks-1", "", "FAILED", "NETWORK_ERRORS")] },
       {
         $metadata: {},
+        Truncated: false,
+        CustomKeyStores: [store("cks-1", "", "FAILED", "NETWORK_ERRORS")],
+      },
+      {
+        $metadata: {},
+        Truncated: false,
         CustomKeyStores: [store("cks-1", "", "CONNECTED"), store("cks-2", "xks", "CONNECTING")],
       },
     ];

@@ -17,7 +17,12 @@ function entry(id: string) {
 }
 
 function page(ids: string[], nextMarker?: string): DescribeCustomKeyStoresCommandOutput {
-  return { CustomKeyStores: ids.map(entry), NextMarker: nextMarker, $metadata: {} };
+  return {
+    CustomKeyStores: ids.map(entry),
+    Truncated: nextMarker !== undefined,
+    NextMarker: nextMarker,
+    $metadata: {},
+  };
 }
 
 function sdkError(name: string, status: number | undefined, message = `${name} happened`) {
@@ -58,6 +63,7 @@ function poll(client: PollOptions["client"], overrides: Partial<PollOptions> = {
     retry: POLICY,
     timeoutMs: 10_000,
     maxPages: 10,
+    maxStores: 10_000,
     onAttempt: () => {},
     ...overrides,
   });
@@ -75,9 +81,9 @@ describe("pollTarget pages", () => {
     ]);
   });
 
-  it("treats an empty NextMarker as the last page, and a page without stores as empty", async () => {
+  it("treats an empty NextMarker as the last page, and an empty list as no stores", async () => {
     const client = scripted([
-      { NextMarker: "m1", $metadata: {} },
+      { CustomKeyStores: [], Truncated: true, NextMarker: "m1", $metadata: {} },
       page(["cks-1"], ""),
       page(["never"]),
     ]);

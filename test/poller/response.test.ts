@@ -1,6 +1,6 @@
 import type { CustomKeyStoresListEntry } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
-import { InvalidResponseError, toKeyStore } from "../../src/poller/response.js";
+import { InvalidResponseError, pageEntries, toKeyStore } from "../../src/poller/response.js";
 
 const ID = "cks-0123456789abcdef0";
 
@@ -88,6 +88,28 @@ describe("toKeyStore", () => {
     [{ ConnectionErrorCode: {} }, `store ${ID}: ConnectionErrorCode is not a string`],
     [{ CloudHsmClusterId: true }, `store ${ID}: CloudHsmClusterId is not a string`],
     [
+      { CustomKeyStoreId: "c".repeat(65) },
+      "CustomKeyStoreId length limit: 65 characters, more than 64",
+    ],
+    [
+      { CustomKeyStoreName: "n".repeat(257) },
+      `store ${ID}: CustomKeyStoreName length limit: 257 characters, more than 256`,
+    ],
+    [
+      { ConnectionErrorCode: "E".repeat(257) },
+      `store ${ID}: ConnectionErrorCode length limit: 257 characters, more than 256`,
+    ],
+    [
+      { CloudHsmClusterId: "cluster-a b" },
+      `store ${ID}: CloudHsmClusterId pattern: not ^[A-Za-z0-9-]{1,64}$`,
+    ],
+    [
+      { CloudHsmClusterId: `cluster-${"a".repeat(57)}` },
+      `store ${ID}: CloudHsmClusterId pattern: not ^[A-Za-z0-9-]{1,64}$`,
+    ],
+    [{ XksProxyConfiguration: "x" }, `store ${ID}: XksProxyConfiguration is not an object`],
+    [{ XksProxyConfiguration: [] }, `store ${ID}: XksProxyConfiguration is not an object`],
+    [
       { XksProxyConfiguration: { Connectivity: 1 } },
       `store ${ID}: XksProxyConfiguration.Connectivity is not a string`,
     ],
@@ -112,5 +134,47 @@ describe("toKeyStore", () => {
     }
     expect(thrown).toBeInstanceOf(InvalidResponseError);
     expect(thrown).toMatchObject({ name: "InvalidResponse", message });
+  });
+});
+
+describe("pageEntries", () => {
+  const bounds = { limit: 3, storesSoFar: 0, maxStores: 5 };
+  const ok = { CustomKeyStoreId: ID, ConnectionState: "CONNECTED" };
+
+  it("hands back the entries of a well-formed answer, an empty list included", () => {
+    expect(pageEntries({ Truncated: false, CustomKeyStores: [ok] }, bounds)).toEqual([ok]);
+    expect(pageEntries({ Truncated: true, CustomKeyStores: [] }, bounds)).toEqual([]);
+    const full = { Truncated: false, CustomKeyStores: [ok, ok, ok] };
+    expect(pageEntries(full, { ...bounds, storesSoFar: 2 })).toHaveLength(3);
+  });
+
+  it.each([
+    [undefined, "the answer is not a JSON object"],
+    [null, "the answer is not a JSON object"],
+    ["x", "the answer is not a JSON object"],
+    [{}, "the answer has no boolean Truncated"],
+    [{ Truncated: "false", CustomKeyStores: [] }, "the answer has no boolean Truncated"],
+    [{ Truncated: false }, "the answer has no CustomKeyStores list"],
+    [{ Truncated: false, CustomKeyStores: null }, "the answer has no CustomKeyStores list"],
+    [{ Truncated: false, CustomKeyStores: { a: 1 } }, "the answer has no CustomKeyStores list"],
+    [{ Truncated: false, CustomKeyStores: [null] }, "a CustomKeyStores entry is not an object"],
+    [{ Truncated: false, CustomKeyStores: ["x"] }, "a CustomKeyStores entry is not an object"],
+    [{ Truncated: false, CustomKeyStores: [[]] }, "a CustomKeyStores entry is not an object"],
+    [
+      { Truncated: false, CustomKeyStores: [ok, ok, ok, ok] },
+      "page limit: 4 stores in a page, more than the Limit of 3 sent",
+    ],
+  ])("rejects %j: %s", (page, message) => {
+    expect(() => pageEntries(page, bounds)).toThrow(
+      expect.objectContaining({ name: "InvalidResponse", message }),
+    );
+  });
+
+  it("counts the stores of earlier pages against the cap", () => {
+    const page = { Truncated: false, CustomKeyStores: [ok, ok] };
+    expect(pageEntries(page, { ...bounds, storesSoFar: 3 })).toHaveLength(2);
+    expect(() => pageEntries(page, { ...bounds, storesSoFar: 4 })).toThrow(
+      "stores per target limit: more than 5 stores (maxStoresPerTarget)",
+    );
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { renderStatusPage } from "../../src/server/status-page.js";
 import { StateStore } from "../../src/state/state.js";
 import { buildStatus, parseFilters, RUNBOOKS_URL } from "../../src/status/report.js";
+import { renderTable } from "../../src/status/table.js";
 import { keyStore, target } from "../helpers/stores.js";
 
 const PROD = target("111111111111", "us-east-1", "payments-prod");
@@ -171,5 +173,27 @@ describe("parseFilters", () => {
     expect(parseFilters(new URLSearchParams("states=FAILED"))).toEqual({
       problem: 'unknown query parameter "states"; the filters are state, account and region',
     });
+  });
+});
+
+describe("buildStatus at fleet scale", () => {
+  it("builds, renders and serialises 200,000 stores of one target without overflowing the stack", () => {
+    const state = new StateStore();
+    state.setTargets([PROD]);
+    const stores = Array.from({ length: 200_000 }, (_, index) =>
+      keyStore({
+        id: `cks-${String(index).padStart(17, "0")}`,
+        name: `s${index}`,
+        state: "FAILED",
+        errorCode: "NETWORK_ERRORS",
+      }),
+    );
+    state.recordSuccess(PROD.key, stores, NOW, 1);
+    const report = buildStatus(state.states(), CONTEXT);
+    expect(report.summary.stores).toBe(200_000);
+    expect(report.stores).toHaveLength(200_000);
+    expect(JSON.parse(JSON.stringify(report)).summary.storesNotConnected).toBe(200_000);
+    expect(renderTable(report, true)).toContain("s199999");
+    expect(renderStatusPage(report, "/metrics")).toContain("200000 FAILED");
   });
 });

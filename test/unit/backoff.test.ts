@@ -16,6 +16,7 @@ function sdkError(name: string, status: number | undefined, code?: string) {
 
 const PAGE: DescribeCustomKeyStoresCommandOutput = {
   CustomKeyStores: [{ CustomKeyStoreId: "cks-00000000000000001", ConnectionState: "CONNECTED" }],
+  Truncated: false,
   $metadata: {},
 };
 
@@ -85,6 +86,7 @@ describe("poll backoff (fake timers)", () => {
       retry: POLICY,
       timeoutMs: 10_000,
       maxPages: 10,
+      maxStores: 10_000,
       onAttempt: (event) => events.push(event),
       random: () => 0.999,
     });
@@ -105,6 +107,7 @@ describe("poll backoff (fake timers)", () => {
       retry: POLICY,
       timeoutMs: 10_000,
       maxPages: 10,
+      maxStores: 10_000,
       onAttempt: () => {},
     });
     const outcome = expect(poll).rejects.toMatchObject({ errorName: "AccessDeniedException" });
@@ -122,6 +125,7 @@ describe("poll backoff (fake timers)", () => {
       retry: { ...POLICY, maxAttempts: 3 },
       timeoutMs: 10_000,
       maxPages: 10,
+      maxStores: 10_000,
       onAttempt: () => {},
     });
     const outcome = expect(poll).rejects.toBeInstanceOf(PollError);
@@ -139,6 +143,7 @@ describe("poll backoff (fake timers)", () => {
       retry: { maxAttempts: 10, minDelayMs: 400, maxDelayMs: 400 },
       timeoutMs: 1_000,
       maxPages: 10,
+      maxStores: 10_000,
       onAttempt: () => {},
       random: () => 0.999,
     });
@@ -161,6 +166,7 @@ describe("poll backoff (fake timers)", () => {
               ConnectionState: "CONNECTED",
             },
           ],
+          Truncated: true,
           NextMarker: `marker-${page}`,
           $metadata: {},
         };
@@ -171,6 +177,7 @@ describe("poll backoff (fake timers)", () => {
       retry: POLICY,
       timeoutMs: 10_000,
       maxPages: 5,
+      maxStores: 10_000,
       onAttempt: () => {},
     });
     await expect(poll).rejects.toMatchObject({ errorName: "TooManyPages" });
@@ -181,6 +188,7 @@ describe("poll backoff (fake timers)", () => {
     const answer = (stores: DescribeCustomKeyStoresCommandOutput["CustomKeyStores"]) => ({
       send: async (): Promise<DescribeCustomKeyStoresCommandOutput> => ({
         CustomKeyStores: stores,
+        Truncated: false,
         $metadata: {},
       }),
     });
@@ -188,7 +196,13 @@ describe("poll backoff (fake timers)", () => {
       { CustomKeyStoreId: "cks-00000000000000001", ConnectionState: "CONNECTED" as const },
       { CustomKeyStoreId: "cks-00000000000000001", ConnectionState: "FAILED" as const },
     ];
-    const options = { retry: POLICY, timeoutMs: 10_000, maxPages: 5, onAttempt: () => {} };
+    const options = {
+      retry: POLICY,
+      timeoutMs: 10_000,
+      maxPages: 5,
+      maxStores: 10_000,
+      onAttempt: () => {},
+    };
     await expect(pollTarget({ client: answer(twice), ...options })).rejects.toMatchObject({
       errorName: "InvalidResponse",
     });
@@ -215,6 +229,7 @@ describe("poll backoff (fake timers)", () => {
       retry: POLICY,
       timeoutMs: 2_000,
       maxPages: 10,
+      maxStores: 10_000,
       onAttempt: (event) => events.push(event),
     });
     const outcome = expect(poll).rejects.toMatchObject({ errorName: "TimeoutError" });

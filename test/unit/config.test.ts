@@ -263,7 +263,7 @@ accounts:
     [
       "zero interval",
       "regions: [us-east-1]\ninterval: 0s",
-      "interval: 0s is too short: must be longer than 0",
+      "interval: 0s is too short: at least 1s (KMS allows 5 calls/s per account and region)",
     ],
     [
       "retry delays reversed",
@@ -345,12 +345,14 @@ accounts:
 
   it("turns enrichments on only when asked, each on its own", () => {
     expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toMatchObject({
+      intervalMs: 300_000,
       cloudhsm: false,
       xks: false,
       keys: false,
     });
     const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true, keys: true}";
     expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toMatchObject({
+      intervalMs: 300_000,
       cloudhsm: true,
       xks: true,
       keys: true,
@@ -372,16 +374,28 @@ accounts:
     ).toMatch(/enrich\.xks/);
   });
 
-  it("runs enrichments every 5m, or the poll interval when longer, and no sooner than it", () => {
-    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich.intervalMs).toBe(300_000);
-    const slow = "regions: [us-east-1]\ninterval: 10m";
-    expect(load(["--config.file=c.yml"], { "c.yml": slow }).enrich.intervalMs).toBe(600_000);
-    const set = "regions: [us-east-1]\nenrich: {interval: 2m}";
-    expect(load(["--config.file=c.yml"], { "c.yml": set }).enrich.intervalMs).toBe(120_000);
-    const short = "regions: [us-east-1]\nenrich: {interval: 30s}";
-    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": short })).join("\n")).toMatch(
-      /enrich\.interval: 30s is shorter than interval \(1m, the default\)/,
-    );
+  it("runs enrichments every enrich.interval: 5m by default, never more often than the polls", () => {
+    const enrich = (yaml: string) =>
+      load(["--config.file=c.yml"], { "c.yml": `regions: [us-east-1]\n${yaml}` }).enrich.intervalMs;
+    expect(enrich("enrich: {xks: true}")).toBe(300_000);
+    expect(enrich("enrich: {xks: true, interval: 10m}")).toBe(600_000);
+    // The default follows a poll interval longer than 5 minutes.
+    expect(enrich("interval: 15m\nenrich: {xks: true}")).toBe(900_000);
+    expect(enrich("interval: 1m\nenrich: {xks: true, interval: 1m}")).toBe(60_000);
+    expect(
+      problemsOf(() =>
+        load(["--config.file=c.yml"], {
+          "c.yml": "regions: [us-east-1]\ninterval: 2m\nenrich: {xks: true, interval: 1m}",
+        }),
+      ).join("\n"),
+    ).toMatch(/enrich\.interval: 1m is shorter than interval \(2m\)/);
+    expect(
+      problemsOf(() =>
+        load(["--config.file=c.yml"], {
+          "c.yml": "regions: [us-east-1]\nenrich: {xks: true, interval: 5}",
+        }),
+      ).join("\n"),
+    ).toMatch(/enrich\.interval/);
   });
 
   it("paces the key inventory at 5 ListKeys and 20 DescribeKey a second unless told", () => {
@@ -397,6 +411,15 @@ accounts:
     const over = "regions: [us-east-1]\nenrich: {keysRateLimit: {describeKey: 5000}}";
     expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": over })).join("\n")).toMatch(
       /enrich\.keysRateLimit\.describeKey/,
+    );
+  });
+
+  it("reads the stores-per-target cap, and refuses one below 1", () => {
+    const file = "regions: [us-east-1]\nmaxStoresPerTarget: 50000";
+    expect(load(["--config.file=c.yml"], { "c.yml": file }).maxStoresPerTarget).toBe(50_000);
+    const zero = "regions: [us-east-1]\nmaxStoresPerTarget: 0";
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": zero })).join("\n")).toMatch(
+      /maxStoresPerTarget/,
     );
   });
 
@@ -417,6 +440,7 @@ shard: {index: 1, count: 3}
     const config = load(["--config.file=c.yml"], { "c.yml": file });
     expect(config.accounts).toEqual([]);
     expect(config.sessionDurationSeconds).toBe(1_800);
+    expect(config.maxStoresPerTarget).toBe(10_000);
     expect(config.rateLimit).toEqual({ perSecond: 4, burst: 1 });
     expect(config.maxStalenessMs).toBeUndefined();
     expect(config.shard).toEqual({ index: 1, count: 3 });
@@ -459,7 +483,49 @@ shard: {index: 1, count: 3}
       "zero rate",
       "regions: [us-east-1]\nrateLimit: {perSecond: 0}",
       [],
-      /^c\.yml: rateLimit\.perSecond: 0 is too small: must be more than 0$/,
+      /^c\.yml: rateLimit\.perSecond: 0 is too small: must be at least 0\.01$/,
+    ],
+    [
+      "rate too small to ever end a poll",
+      "regions: [us-east-1]\nrateLimit: {perSecond: 1e-300}",
+      [],
+      /^c\.yml: rateLimit\.perSecond: 1e-300 is too small: must be at least 0\.01$/,
+    ],
+    [
+      "concurrency past its limit",
+      "regions: [us-east-1]\nconcurrency: 100000",
+      [],
+      /^c\.yml: concurrency: 100000 is too large: must be at most 1000$/,
+    ],
+    [
+      "interval of a millisecond",
+      "regions: [us-east-1]\ninterval: 1ms",
+      [],
+      /^c\.yml: interval: 1ms is too short: at least 1s/,
+    ],
+    [
+      "more regions than any partition has",
+      `regions: [${Array(65).fill("us-east-1").join(", ")}]`,
+      [],
+      /^c\.yml: regions: too many regions in one list: at most 64 \(a limit of the exporter\)$/,
+    ],
+    [
+      "more accounts than the limit",
+      `regions: [us-east-1]\naccounts: [${Array(10_001).fill("{}").join(", ")}]`,
+      [],
+      /^c\.yml: accounts: too many accounts: at most 10000 \(a limit of the exporter\)$/,
+    ],
+    [
+      "more patterns than the limit",
+      `regions: [us-east-1]\nstores: {include: [${Array(101).fill("a").join(", ")}]}`,
+      [],
+      /^c\.yml: stores\.include: too many patterns in one filter: at most 100/,
+    ],
+    [
+      "a pattern longer than the limit",
+      `regions: [us-east-1]\nstores: {exclude: ["${"a".repeat(1_001)}"]}`,
+      [],
+      /^c\.yml: stores\.exclude\[0\]: too long: at most 1000 characters/,
     ],
     [
       "fractional burst",

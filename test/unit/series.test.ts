@@ -1,9 +1,13 @@
 import { gunzipSync, inflateRawSync } from "node:zlib";
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { MetricsCache } from "../../src/metrics/cache.js";
 import { escapeLabelValue, formatValue } from "../../src/metrics/exposition.js";
-import { storeFamilies, targetFamilies } from "../../src/metrics/series.js";
+import {
+  STORE_FAMILIES,
+  storeSection,
+  TARGET_FAMILIES,
+  targetSection,
+} from "../../src/metrics/series.js";
 import type { KeyStore } from "../../src/model.js";
 import { toKeyStore } from "../../src/poller/response.js";
 import { StateStore } from "../../src/state/state.js";
@@ -19,11 +23,19 @@ const TARGET = {
   region: "us-east-1",
 };
 
+/** The store and target families alone. */
+function cacheOf(state: StateStore): MetricsCache {
+  return new MetricsCache({
+    sections: [storeSection(state), targetSection(state)],
+    processText: async () => "",
+  });
+}
+
 async function render(stores: KeyStore[]): Promise<string> {
   const state = new StateStore();
   state.setTargets([TARGET]);
   state.recordSuccess(TARGET.key, stores, 1_800_000_000_000, 1_234);
-  const rendered = await new MetricsCache(state, new Registry(), "1m").render();
+  const rendered = await cacheOf(state).render();
   return rendered.textParts.join("");
 }
 
@@ -147,7 +159,7 @@ describe("snapshot → series", () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
     state.recordSuccess(TARGET.key, [store({ name: "ünïcode" })], 1_800_000_000_000, 10);
-    const rendered = await new MetricsCache(state, new Registry(), "1m").render();
+    const rendered = await cacheOf(state).render();
     const body = Buffer.concat(await rendered.gzipParts());
     const text = rendered.textParts.join("");
     // gunzip checks the CRC and length in the trailer...
@@ -159,19 +171,21 @@ describe("snapshot → series", () => {
   it("re-renders the store part only when a store list changes", async () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
-    const cache = new MetricsCache(state, new Registry(), "1m");
+    const cache = cacheOf(state);
+    // Part 0 is the family's header, part 1 the info lines of the (one) chunk of targets.
     state.recordSuccess(TARGET.key, [store()], 1_000, 10);
-    const first = (await cache.render()).textParts[0];
+    const first = (await cache.render()).textParts[1];
+    expect(String(first)).toMatch(/^aws_kms_custom_key_store_info\{/);
     state.recordSuccess(TARGET.key, [store()], 2_000, 10);
-    expect((await cache.render()).textParts[0]).toBe(first);
-    state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 3_000, 10);
-    expect((await cache.render()).textParts[0]).not.toBe(first);
+    expect((await cache.render()).textParts[1]).toBe(first);
+    state.recordSuccess(TARGET.key, [store({ state: "FAILED", name: "renamed" })], 3_000, 10);
+    expect((await cache.render()).textParts[1]).not.toBe(first);
   });
 
   it("exports each store's state changes and when its state was first seen", async () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
-    const cache = new MetricsCache(state, new Registry(), "1m");
+    const cache = cacheOf(state);
     const history = async () => {
       const samples = parseExposition((await cache.render()).textParts.join(""));
       return [
@@ -199,7 +213,7 @@ describe("snapshot → series", () => {
   it("keeps a store's history while its series are dropped as stale", async () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
-    const cache = new MetricsCache(state, new Registry(), "1m");
+    const cache = cacheOf(state);
     state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 1_000_000, 10);
     state.dropStores(TARGET.key);
     expect(
@@ -218,7 +232,7 @@ describe("snapshot → series", () => {
   it("keeps the last stores through a failed poll and reports the target down", async () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
-    const cache = new MetricsCache(state, new Registry(), "1m");
+    const cache = cacheOf(state);
     state.recordSuccess(TARGET.key, [store({ state: "FAILED" })], 1_000_000, 10);
     state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
     const samples = parseExposition((await cache.render()).textParts.join(""));
@@ -243,9 +257,7 @@ describe("snapshot → series", () => {
         region: "us-east-1",
       },
     ]);
-    const samples = parseExposition(
-      (await new MetricsCache(state, new Registry(), "1m").render()).textParts.join(""),
-    );
+    const samples = parseExposition((await cacheOf(state).render()).textParts.join(""));
     expect(
       samplesNamed(samples, "kms_keystore_exporter_account_info").map((sample) => sample.labels),
     ).toEqual([
@@ -257,7 +269,7 @@ describe("snapshot → series", () => {
   it("drops series of a store missing from a successful poll, and of removed targets", async () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
-    const cache = new MetricsCache(state, new Registry(), "1m");
+    const cache = cacheOf(state);
     state.recordSuccess(TARGET.key, [store(), store({ id: "cks-00000000000000009" })], 1_000, 10);
     state.recordSuccess(TARGET.key, [store()], 2_000, 10);
     let samples = parseExposition((await cache.render()).textParts.join(""));
@@ -289,7 +301,7 @@ describe("snapshot → series", () => {
 
 describe("families", () => {
   it("has the documented names, gauges and _total counters, each with a HELP sentence", () => {
-    const families = [...storeFamilies("1m"), ...targetFamilies("1m")];
+    const families = [...STORE_FAMILIES, ...TARGET_FAMILIES];
     expect(families.map((family) => family.name)).toEqual(
       expect.arrayContaining([
         "aws_kms_custom_key_store_info",
@@ -307,9 +319,9 @@ describe("families", () => {
       // promtool's metrics lint wants a HELP; ours are sentences.
       expect(family.help, family.name).toMatch(/^[A-Z1-9].{20,}\.$/);
     }
-    for (const family of storeFamilies("1m").filter((f) => f.name.startsWith("aws_kms_custom")))
+    for (const family of STORE_FAMILIES.filter((f) => f.name.startsWith("aws_kms_custom")))
       expect(family.help).toContain(
-        "Polled from DescribeCustomKeyStores every 1m, not at scrape time.",
+        "From DescribeCustomKeyStores, polled every interval (see kms_keystore_exporter_poll_interval_seconds), not at scrape time.",
       );
   });
 });

@@ -4,6 +4,8 @@ import { runExporter } from "../helpers/exporter.js";
 import { type Sample, samplesNamed, sampleValue } from "../helpers/exposition.js";
 
 const ACCOUNT = "111111111111";
+/** One enrichment round in these tests, unless a test polls fast to see later rounds. */
+const ENRICH = enrich({ intervalMs: 300_000 });
 const LABELS = { account_id: ACCOUNT, region: "us-east-1" };
 
 function scenario(regionYaml: string): string {
@@ -66,7 +68,7 @@ clusters:
 describe("CloudHSM enrichment against the simulator", () => {
   it("describes the clusters behind the stores, all pages, once a round, as the simulator has them", async () => {
     const { simulator, scrape } = await runExporter(scenario(CLUSTERS), {
-      enrich: enrich({ cloudhsm: true, xks: false }),
+      enrich: { ...ENRICH, cloudhsm: true, xks: false },
     });
     const samples = await scrapeUntil(
       scrape,
@@ -121,7 +123,7 @@ describe("CloudHSM enrichment against the simulator", () => {
   it("counts a denied DescribeClusters and leaves the store series as they are", async () => {
     const { simulator, scrape } = await runExporter(
       scenario(`${CLUSTERS}faults: [{operation: DescribeClusters, kind: access-denied}]`),
-      { enrich: enrich({ cloudhsm: true, xks: false }) },
+      { enrich: { ...ENRICH, cloudhsm: true, xks: false } },
     );
     const errors = {
       ...LABELS,
@@ -156,7 +158,11 @@ describe("CloudHSM enrichment against the simulator", () => {
       scenario(
         `${CLUSTERS}faults: [{operation: DescribeClusters, kind: internal-error, calls: [${LATER_CALLS}]}]`,
       ),
-      { enrich: enrich({ cloudhsm: true, xks: false }), intervalMs: 300, timeoutMs: 300 },
+      {
+        enrich: enrich({ intervalMs: 300, cloudhsm: true, xks: false }),
+        intervalMs: 300,
+        timeoutMs: 300,
+      },
     );
     const errors = {
       ...LABELS,
@@ -180,113 +186,162 @@ describe("CloudHSM enrichment against the simulator", () => {
   });
 });
 
-/** 63 external key stores × 8 queries = 504 queries: two GetMetricData calls (500 + 4). */
-const XKS = `pageSize: 200
-generate: {count: 60, type: EXTERNAL_KEY_STORE, state: CONNECTED}
-stores:
-  - id: cks-xks-expiring
-    name: expiring
+/**
+ * The acceptance store: two certificates (5 and 40 days); 1,000 successful requests, 7
+ * retryable errors (under both of AWS's spellings) and 2 non-retryable ones over two
+ * operations; latency series of 10 requests at 100 ms and 30 at 400 ms. The simulator's
+ * older periods hold other values.
+ */
+const ACCEPTANCE = `  - id: cks-xks-acceptance
+    name: acceptance
     type: EXTERNAL_KEY_STORE
     state: CONNECTED
     xksMetrics:
-      certificateDaysToExpire: 5
+      certificates: {proxy.example.com: 5, proxy-next.example.com: 40}
       credentialAgeDays: 400
-      latencyMs: 180
-      errors: {"Retryable errors": 12}
+      operations:
+        - kmsOperation: Encrypt
+          xksOperation: Encrypt
+          successes: 600
+          errors:
+            - {errorType: Retryable errors, exceptionName: XksProxyUriUnreachableException, count: 5}
+            - {errorType: Non-retryable errors, exceptionName: XksProxyInvalidResponseException, count: 2}
+          latency: {count: 10, averageMs: 100, maxMs: 150}
+        - kmsOperation: Decrypt
+          xksOperation: Decrypt
+          successes: 400
+          errors:
+            - {errorType: Retryable, exceptionName: XksProxyTimeoutException, count: 2}
+          latency: {count: 30, averageMs: 400, maxMs: 900}
       externalKeyManagers: {Active: 1, Degraded: 1, Unavailable: 1}
-  - id: cks-xks-broken-metrics
+`;
+
+const XKS = `pageSize: 200
+stores:
+${ACCEPTANCE}  - id: cks-xks-broken-metrics
     name: broken
     type: EXTERNAL_KEY_STORE
     state: CONNECTED
-    xksMetrics: {statusCode: InternalError}
-  - {id: cks-xks-disconnected, name: off, type: EXTERNAL_KEY_STORE, state: DISCONNECTED}
+    xksMetrics: {certificates: {broken.example.com: 1}, statusCode: InternalError}
+  - {id: cks-xks-quiet, name: quiet, type: EXTERNAL_KEY_STORE, state: DISCONNECTED}
   - {id: cks-hsm, name: hsm, type: AWS_CLOUDHSM, state: CONNECTED, cloudHsmClusterId: cluster-aaaaaaaaaaa}
 `;
 
+const store = (id: string, extra: Record<string, string> = {}) => ({
+  ...LABELS,
+  custom_key_store_id: id,
+  ...extra,
+});
+const ACCEPTANCE_ID = "cks-xks-acceptance";
+
+function expectAcceptanceFigures(samples: Sample[]): void {
+  const value = (name: string, extra: Record<string, string> = {}) =>
+    sampleValue(samples, name, store(ACCEPTANCE_ID, extra));
+  const days = samplesNamed(
+    samples,
+    "aws_kms_xks_proxy_certificate_days_to_expire",
+    store(ACCEPTANCE_ID),
+  );
+  expect(Object.fromEntries(days.map((s) => [s.labels.certificate_name, s.value]))).toEqual({
+    "proxy-next.example.com": 40,
+    "proxy.example.com": 5,
+  });
+  expect(Math.min(...days.map((s) => s.value))).toBe(5);
+  expect(value("aws_kms_xks_proxy_errors", { error_type: "retryable" })).toBe(7);
+  expect(value("aws_kms_xks_proxy_errors", { error_type: "non_retryable" })).toBe(2);
+  expect(value("aws_kms_xks_proxy_requests")).toBe(1_009);
+  expect(value("aws_kms_xks_proxy_latency_seconds")).toBe(0.325);
+  expect(value("aws_kms_xks_proxy_latency_max_seconds")).toBe(0.9);
+  expect(value("aws_kms_xks_proxy_credential_age_days")).toBe(400);
+  for (const state of ["Active", "Degraded", "Unavailable"]) {
+    expect(value("aws_kms_xks_external_key_managers", { state })).toBe(1);
+  }
+}
+
 describe("XKS enrichment against the simulator", () => {
-  it("batches every store into GetMetricData calls of at most 500 queries, all pages, values in base units", async () => {
-    const { simulator, scrape } = await runExporter(scenario(XKS), {
-      enrich: enrich({ cloudhsm: false, xks: true }),
+  it("discovers each store's series, asks exactly for them, and serves the newest period's figures", async () => {
+    const { app, simulator, scrape } = await runExporter(scenario(XKS), {
+      enrich: { ...ENRICH, cloudhsm: false, xks: true },
     });
-    const samples = await scrapeUntil(
-      scrape,
-      has("aws_kms_xks_proxy_certificate_days_to_expire"),
-      "XKS series",
-    );
-    // 504 queries: 500 in three pages (200, 200, 100), then 4 in one.
-    expect(simulator.callCount({ operation: "GetMetricData" })).toBe(4);
-    expect(
-      sampleValue(samples, "kms_keystore_exporter_api_requests_total", {
-        ...LABELS,
-        operation: "GetMetricData",
-      }),
-    ).toBe(4);
-    const store = (id: string, extra: Record<string, string> = {}) => ({
-      ...LABELS,
-      custom_key_store_id: id,
-      ...extra,
-    });
-    const expiring = "cks-xks-expiring";
-    expect(
-      sampleValue(samples, "aws_kms_xks_proxy_certificate_days_to_expire", store(expiring)),
-    ).toBe(5);
-    expect(sampleValue(samples, "aws_kms_xks_proxy_credential_age_days", store(expiring))).toBe(
-      400,
-    );
-    expect(sampleValue(samples, "aws_kms_xks_proxy_latency_seconds", store(expiring))).toBe(0.18);
-    expect(
-      sampleValue(
-        samples,
-        "aws_kms_xks_proxy_errors",
-        store(expiring, { error_type: "Retryable errors" }),
-      ),
-    ).toBe(12);
-    expect(
-      sampleValue(
-        samples,
-        "aws_kms_xks_proxy_errors",
-        store(expiring, { error_type: "Non-retryable errors" }),
-      ),
-    ).toBe(0);
-    for (const state of ["Active", "Degraded", "Unavailable"]) {
+    const samples = await scrapeUntil(scrape, has("aws_kms_xks_proxy_requests"), "XKS series");
+    expectAcceptanceFigures(samples);
+    // One ListMetrics chain per metric name (one page each), one GetMetricData: 18 queries.
+    expect(simulator.callCount({ operation: "ListMetrics" })).toBe(5);
+    expect(simulator.callCount({ operation: "GetMetricData" })).toBe(1);
+    for (const operation of ["ListMetrics", "GetMetricData"]) {
       expect(
-        sampleValue(samples, "aws_kms_xks_external_key_managers", store(expiring, { state })),
-      ).toBe(1);
+        sampleValue(samples, "kms_keystore_exporter_api_requests_total", { ...LABELS, operation }),
+      ).toBe(operation === "ListMetrics" ? 5 : 1);
     }
-    // Every one of the 60 generated stores, including those in the second call, has its values.
-    const days = samplesNamed(samples, "aws_kms_xks_proxy_certificate_days_to_expire");
-    expect(days).toHaveLength(61);
-    expect(days.filter((sample) => sample.value === 180)).toHaveLength(60);
-    // A DISCONNECTED store has no CloudWatch data; a failed result is counted, not hidden.
-    expect(
-      samplesNamed(samples, "aws_kms_xks_proxy_latency_seconds", store("cks-xks-disconnected")),
-    ).toHaveLength(0);
-    expect(
-      samplesNamed(samples, "aws_kms_xks_proxy_errors", store("cks-xks-broken-metrics")),
-    ).toHaveLength(0);
+    // A store CloudWatch has nothing of gets no samples, not zeros; a failed result is counted.
+    for (const id of ["cks-xks-quiet", "cks-xks-broken-metrics"]) {
+      expect(
+        samples.filter(
+          (s) => s.labels.custom_key_store_id === id && s.name.startsWith("aws_kms_xks"),
+        ),
+      ).toEqual([]);
+    }
     expect(
       sampleValue(samples, "kms_keystore_exporter_cloudwatch_incomplete_results_total", {
         ...LABELS,
         status_code: "InternalError",
       }),
-    ).toBe(8);
+    ).toBe(1);
+    const page = await (await fetch(`${app.url}/`)).text();
+    const quiet = page.slice(page.indexOf("cks-xks-quiet"));
+    expect(quiet.slice(0, quiet.indexOf("</tr>"))).toContain(
+      "No CloudWatch data in the last 3 hours",
+    );
     expect(simulator.callCount({ operation: "DescribeClusters" })).toBe(0);
   });
 
-  it("counts a throttled GetMetricData and leaves the store series as they are", async () => {
-    const { scrape } = await runExporter(
-      scenario(`${XKS}faults: [{operation: GetMetricData, kind: throttling}]`),
-      { enrich: enrich({ cloudhsm: false, xks: true }) },
+  it("pages ListMetrics and batches GetMetricData: ⌈queries ÷ 500⌉ calls, every page of each", async () => {
+    // 72 healthy proxies: 5 series and 7 queries each, so 72 series per metric name and 504
+    // queries. With 50 results a page: ListMetrics 5 × 2 pages, GetMetricData 500 queries in
+    // 10 pages, then 4 in one.
+    const { simulator, scrape } = await runExporter(
+      scenario("pageSize: 50\ngenerate: {count: 72, type: EXTERNAL_KEY_STORE, state: CONNECTED}\n"),
+      { enrich: { ...ENRICH, cloudhsm: false, xks: true } },
     );
-    const errors = { ...LABELS, operation: "GetMetricData", error: "Throttling" };
-    const samples = await scrapeUntil(
-      scrape,
-      has("kms_keystore_exporter_api_request_errors_total", errors),
-      "the GetMetricData error",
-    );
-    expect(sampleValue(samples, "kms_keystore_exporter_api_request_errors_total", errors)).toBe(1);
-    expect(sampleValue(samples, "kms_keystore_exporter_target_up", LABELS)).toBe(1);
-    expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(64);
-    expect(samplesNamed(samples, "aws_kms_xks_proxy_certificate_days_to_expire")).toHaveLength(0);
+    const samples = await scrapeUntil(scrape, has("aws_kms_xks_proxy_requests"), "XKS series");
+    expect(simulator.callCount({ operation: "ListMetrics" })).toBe(10);
+    expect(simulator.callCount({ operation: "GetMetricData" })).toBe(11);
+    const days = samplesNamed(samples, "aws_kms_xks_proxy_certificate_days_to_expire");
+    expect(days).toHaveLength(72);
+    expect(days.every((sample) => sample.value === 180)).toBe(true);
+    expect(samplesNamed(samples, "aws_kms_xks_proxy_latency_seconds")).toHaveLength(72);
   });
+
+  it.each([
+    ["ListMetrics", "5"],
+    ["GetMetricData", "1"],
+  ])(
+    "keeps the last values through a failing %s, counts it, and leaves the stores and target_up alone",
+    async (operation, firstRoundCalls) => {
+      // Round 1 takes the first calls; every later one fails.
+      const later = Array.from({ length: 200 }, (_, index) => index + 1 + Number(firstRoundCalls));
+      const { scrape } = await runExporter(
+        scenario(
+          `${XKS}faults: [{operation: ${operation}, kind: internal-error, calls: [${later.join(", ")}]}]`,
+        ),
+        {
+          enrich: enrich({ intervalMs: 1_000, cloudhsm: false, xks: true }),
+          intervalMs: 1_000,
+          timeoutMs: 1_000,
+        },
+      );
+      const errors = { ...LABELS, operation, error: "InternalServiceFault" };
+      const samples = await scrapeUntil(
+        scrape,
+        has("kms_keystore_exporter_api_request_errors_total", errors),
+        `the failed ${operation}`,
+      );
+      expectAcceptanceFigures(samples);
+      expect(sampleValue(samples, "kms_keystore_exporter_target_up", LABELS)).toBe(1);
+      expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(4);
+      expect(
+        samplesNamed(samples, "kms_keystore_exporter_target_poll_errors_total", LABELS),
+      ).toHaveLength(0);
+    },
+  );
 });

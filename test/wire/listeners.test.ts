@@ -1,8 +1,13 @@
 import { once } from "node:events";
+import type { Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../../src/server/listeners.js";
+import { createLogger } from "../../src/log.js";
+import { MAX_PIPELINED_REQUESTS } from "../../src/server/connections.js";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "../../src/server/listeners.js";
+import { NO_WEB_SECURITY } from "../../src/server/web-security.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+import { until } from "../helpers/wait.js";
 
 const A = "111111111111";
 const SCENARIO = `
@@ -154,24 +159,69 @@ describe("HTTP hardening", () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
-  it("drops connections beyond the cap and accepts again once they close", async () => {
-    const { app } = await runExporter(SCENARIO, CONFIG, undefined, {
-      httpLimits: { ...LIMITS, maxConnections: 2 },
-    });
-    const held = [await socketTo(app.url), await socketTo(app.url)];
-    const third = await socketTo(app.url);
-    const dropped = await readUntilClosed(third, 5_000);
-    expect(dropped).toEqual({ text: "", closed: true });
-    for (const socket of held) socket.destroy();
-    const until = Date.now() + 5_000;
-    let status = 0;
-    while (Date.now() < until && status !== 200) {
-      status = await fetch(`${app.url}/healthz`).then(
-        (response) => response.status,
-        () => 0,
-      );
+  it("keeps answering scrapes and probes while 300 silent sockets are held and replaced", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG, undefined, { httpLimits: LIMITS });
+    await waitUntilReady(app);
+    const held = new Set<Socket>();
+    let opened = 0;
+    let flooding = true;
+    // The attacker keeps 300 sockets open that never send a byte, reopening any dropped one.
+    const hold = async (): Promise<void> => {
+      while (flooding) {
+        const socket = await socketTo(app.url).catch(() => undefined);
+        if (!socket) continue;
+        held.add(socket);
+        opened++;
+        socket.on("error", () => {});
+        if (!flooding) socket.destroy();
+        await once(socket, "close");
+        held.delete(socket);
+      }
+    };
+    const attackers = Array.from({ length: 300 }, hold);
+    const statuses: number[] = [];
+    try {
+      await until(() => opened >= 600);
+      for (let round = 0; round < 10; round++) {
+        for (const path of ["/metrics", "/healthz", "/readyz"]) {
+          const response = await fetch(`${app.url}${path}`);
+          await response.arrayBuffer();
+          statuses.push(response.status);
+        }
+      }
+    } finally {
+      flooding = false;
+      for (const socket of held) socket.destroy();
+      await Promise.all(attackers);
     }
-    expect(status).toBe(200);
+    expect(statuses).toEqual(Array(30).fill(200));
+  });
+
+  it("cuts off sockets that pipeline 5,000 scrapes each and do not read; memory holds", async () => {
+    const { app } = await runExporter(SCENARIO, CONFIG);
+    await waitUntilReady(app);
+    const before = process.memoryUsage().rss;
+    const attackers = await Promise.all([1, 2, 3, 4].map(() => socketTo(app.url)));
+    const answers = attackers.map(() => 0);
+    for (const socket of attackers) {
+      socket.on("error", () => {});
+      socket.pause();
+      socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(5_000));
+    }
+    for (let i = 0; i < 5; i++) expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
+    // Now they read: what the server answered before cutting them off is a handful, not 5,000.
+    await Promise.all(
+      attackers.map((socket, index) => {
+        socket.on("data", (chunk: Buffer) => {
+          answers[index] =
+            (answers[index] ?? 0) + chunk.toString("latin1").split("HTTP/1.1 200").length - 1;
+        });
+        socket.resume();
+        return socket.closed ? undefined : once(socket, "close");
+      }),
+    );
+    for (const count of answers) expect(count).toBeLessThanOrEqual(MAX_PIPELINED_REQUESTS + 1);
   });
 
   it("listens on every --web.listen-address", async () => {
@@ -185,5 +235,38 @@ describe("HTTP hardening", () => {
     expect(app.urls).toHaveLength(2);
     expect(new Set(app.urls).size).toBe(2);
     for (const url of app.urls) expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("a socket that got its 408", () => {
+  it("is destroyed at once, even when the client never closes its side", async () => {
+    const listeners = await listenAll(
+      [{ host: "127.0.0.1", port: 0 }],
+      (_request, response) => response.end(),
+      () => NO_WEB_SECURITY,
+      createLogger("silent", "json"),
+      LIMITS,
+    );
+    const server = listeners.servers[0] as Server;
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    try {
+      const { port } = new URL(listeners.urls[0] as string);
+      // allowHalfOpen: this client never closes its side, as an attacker holding slots would not.
+      const silent = connect({ port: Number(port), host: "127.0.0.1", allowHalfOpen: true });
+      silent.on("error", () => {});
+      await once(silent, "connect");
+      let text = "";
+      silent.on("data", (chunk: Buffer) => {
+        text += chunk.toString("latin1");
+      });
+      await until(() => text.startsWith("HTTP/1.1 408 "));
+      await until(async () => (await connections()) === 0);
+      silent.destroy();
+    } finally {
+      await listeners.close(0);
+    }
   });
 });

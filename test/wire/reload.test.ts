@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.js";
+import { parseFlags } from "../../src/config/flags.js";
+import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
 import { role, runExporter, testConfig, waitUntilReady } from "../helpers/exporter.js";
 import { samplesNamed, sampleValue } from "../helpers/exposition.js";
@@ -90,6 +92,33 @@ describe("reload", () => {
         .sort(),
     ).toEqual([A, C]);
     expect((await fetch(`${app.url}/-/reload`)).status).toBe(405);
+  });
+
+  it("refuses a reload past a limit, naming it, and keeps polling with the running config", async () => {
+    let text = `regions: [us-east-1]\nconcurrency: 4\naccounts: [{roleArn: "${role(A)}"}]\n`;
+    const flags = parseFlags(["--config.file=c.yml", "--web.listen-address=127.0.0.1:0"]);
+    const load = () => ({ ...loadConfig(flags, {}, () => text), logLevel: "silent" as const });
+    const { app, scrape } = await runExporter(SCENARIO, load(), undefined, { loadConfig: load });
+    await waitUntilReady(app);
+    const limits = [
+      "concurrency: 100000",
+      "interval: 1ms",
+      "rateLimit: {perSecond: 1e-300}",
+      `regions: [${Array(65).fill("us-east-1").join(", ")}]`,
+    ];
+    for (const line of limits) {
+      text = `${line}\naccounts: [{roleArn: "${role(A)}"}]\n${line.startsWith("regions") ? "" : "regions: [us-east-1]\n"}`;
+      const refused = app.reload();
+      const key = line.split(":", 1)[0] as string;
+      expect(!refused.ok && refused.problems.join("\n"), line).toMatch(
+        new RegExp(`c\\.yml: ${key}`),
+      );
+    }
+    const samples = await scrape();
+    expect(sampleValue(samples, "kms_keystore_exporter_config_last_reload_successful")).toBe(0);
+    expect(
+      samplesNamed(samples, "aws_kms_custom_key_store_info").map((s) => s.labels.account_id),
+    ).toEqual([A]);
   });
 
   it("answers POST /-/reload with 403 without --web.enable-lifecycle, and reloads nothing", async () => {

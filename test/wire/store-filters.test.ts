@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { compileStorePattern } from "../../src/config/store-pattern.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { samplesNamed } from "../helpers/exposition.js";
 
@@ -79,5 +80,30 @@ describe("store filters against the simulator", () => {
     expect(page).not.toContain("cks-a3333333333333");
     expect(page).not.toContain("prod-payments-sandbox");
     expect(page).toContain("cks-b3333333333333");
+  });
+});
+
+describe("a hostile store name", () => {
+  it("matches the ReDoS pattern (a+)+$ against 40 × a and ! in linear time; /healthz answers", async () => {
+    const scenario = `accounts:
+  - id: "${A}"
+    regions:
+      - region: us-east-1
+        stores:
+          - {id: cks-a1111111111111, name: "${"a".repeat(40)}!", state: CONNECTED}
+          - {id: cks-a2222222222222, name: "aaaa", state: CONNECTED}
+`;
+    const pattern = compileStorePattern("(a+)+$");
+    if ("problem" in pattern) throw new Error(pattern.problem);
+    const { app, scrape } = await runExporter(scenario, {
+      stores: { include: [pattern] },
+      accounts: [{ roleArn: role(A) }],
+    });
+    await waitUntilReady(app);
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    const ids = samplesNamed(await scrape(), "aws_kms_custom_key_store_info").map(
+      (s) => s.labels.custom_key_store_id,
+    );
+    expect(ids).toEqual(["cks-a2222222222222"]);
   });
 });

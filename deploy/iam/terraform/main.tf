@@ -56,13 +56,14 @@ data "aws_iam_policy_document" "read" {
     }
   }
 
-  # Opt-in (enrich.xks): the AWS/KMS metrics of the external key store proxies.
+  # Opt-in (enrich.xks): the AWS/KMS metrics of the external key store proxies; ListMetrics
+  # tells their exact dimension sets, GetMetricData their values.
   dynamic "statement" {
     for_each = var.allow_cloudwatch_get_metric_data ? [1] : []
     content {
       sid       = "ReadXksMetrics"
       effect    = "Allow"
-      actions   = ["cloudwatch:GetMetricData"]
+      actions   = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]
       resources = ["*"]
     }
   }

@@ -42,7 +42,7 @@ variable "allow_cloudhsm_describe_clusters" {
 }
 
 variable "allow_cloudwatch_get_metric_data" {
-  description = "true when the exporter runs with enrich.xks (cloudwatch:GetMetricData)."
+  description = "true when the exporter runs with enrich.xks (cloudwatch:ListMetrics and GetMetricData)."
   type        = bool
   default     = false
 }

@@ -26,8 +26,9 @@ export const HSM_STATES = [
 ] as const;
 
 /** The cluster families (order = order of the sample lines of `clusterLines`). */
-export function cloudHsmFamilies(interval: string): FamilyHeader[] {
-  const hsm = `From CloudHSM DescribeClusters every ${interval}, for clusters behind a key store.`;
+export function cloudHsmFamilies(): FamilyHeader[] {
+  const hsm =
+    "From CloudHSM DescribeClusters every enrich.interval, for clusters behind a key store.";
   return [
     {
       name: "aws_kms_cloudhsm_cluster_state",

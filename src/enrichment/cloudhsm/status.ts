@@ -1,9 +1,8 @@
 import type { KeyStore } from "../../model.js";
 import { runbookSection } from "../../runbooks.js";
+import { AT_RISK } from "../thresholds.js";
 import type { ClusterHealth } from "./round.js";
 
-/** KMS needs two ACTIVE HSMs to create keys (the KMSCloudHsmKeyStoreAtRisk threshold). */
-export const MIN_ACTIVE_HSMS = 2;
 /** A CloudHSM store's cluster, as DescribeClusters last reported it (enrich.cloudhsm). */
 export interface CloudHsmStatus {
   clusterId: string;
@@ -33,13 +32,13 @@ export function cloudHsmStatus(
   const activeHsms = cluster.hsms.ACTIVE ?? 0;
   const risks: string[] = [];
   if (store.state === "CONNECTED") {
-    if (activeHsms < MIN_ACTIVE_HSMS) {
+    if (activeHsms < AT_RISK.minActiveHsms) {
       risks.push(
-        `${activeHsms} ACTIVE HSM${activeHsms === 1 ? "" : "s"}: KMS needs ${MIN_ACTIVE_HSMS} to create keys`,
+        `${activeHsms} ACTIVE HSM${activeHsms === 1 ? "" : "s"}: KMS needs ${AT_RISK.minActiveHsms} to create keys`,
       );
     }
     // With no ACTIVE HSM the count above says it all.
-    if (activeHsms > 0 && cluster.activeAvailabilityZones < 2) {
+    if (activeHsms > 0 && cluster.activeAvailabilityZones < AT_RISK.minActiveAvailabilityZones) {
       risks.push("every ACTIVE HSM in one Availability Zone");
     }
   }

@@ -1,108 +1,55 @@
-import type {
-  GetMetricDataCommandInput,
-  GetMetricDataCommandOutput,
-  MetricDataQuery,
-} from "@aws-sdk/client-cloudwatch";
-import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { GetMetricDataCommandOutput, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { KeyStore } from "../../model.js";
 import { allPages, type PagesOptions } from "../pages.js";
+import {
+  type CloudWatchCalls,
+  discoverXksSeries,
+  type XksMetricName,
+  type XksSeries,
+} from "./discover.js";
+import { type Datapoint, STATS_OF, storeFigures, type XksHealth } from "./figures.js";
 
 /**
  * CloudWatch period of the XKS metrics. AWS/KMS publishes them per 5 minutes (the KMS
  * console and AWS's alarm guidance use 5 minutes); a shorter period only adds gaps.
  */
 export const XKS_PERIOD_SECONDS = 300;
-
-/** One external key store's proxy health (enrich.xks), in base units. */
-export interface XksHealth {
-  storeId: string;
-  certificateDaysToExpire: number | undefined;
-  credentialAgeDays: number | undefined;
-  /** Sum over the period by ErrorType; 0 where CloudWatch has no datapoint (no errors). */
-  errors: Record<string, number>;
-  latencySeconds: number | undefined;
-  /** Instances by health state; absent where CloudWatch has no datapoint. */
-  externalKeyManagers: Record<string, number>;
-}
-
 /** Periods looked back, so a datapoint that CloudWatch publishes late is still found. */
 const LOOKBACK_PERIODS = 3;
 /** GetMetricData's limit of queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;
 
-/**
- * Values of the dimensions the exporter asks for by name: GetMetricData matches dimensions
- * exactly, so each value is a query of its own.
- */
-export const XKS_ERROR_TYPES = ["Retryable errors", "Non-retryable errors"] as const;
-export const XKS_EXTERNAL_KEY_MANAGER_STATES = ["Active", "Degraded", "Unavailable"] as const;
-
-type Field =
-  | { kind: "certificate" }
-  | { kind: "credential" }
-  | { kind: "latency" }
-  | { kind: "errors"; errorType: string }
-  | { kind: "managers"; state: string };
-
 interface PlannedQuery {
-  storeId: string;
-  field: Field;
+  series: XksSeries;
+  stat: string;
   query: MetricDataQuery;
 }
 
-interface Dimension {
-  Name: string;
-  Value: string;
-}
-
-function metricQuery(
-  id: string,
-  metricName: string,
-  stat: string,
-  storeId: string,
-  extra?: Dimension,
-): MetricDataQuery {
-  return {
-    Id: id,
-    ReturnData: true,
-    MetricStat: {
-      Metric: {
-        Namespace: "AWS/KMS",
-        MetricName: metricName,
-        Dimensions: [{ Name: "CustomKeyStoreId", Value: storeId }, ...(extra ? [extra] : [])],
-      },
-      Period: XKS_PERIOD_SECONDS,
-      Stat: stat,
-    },
-  };
-}
-
 /**
- * Every query for these stores. Ids are positional (`q0`, `q1`, …): store ids may hold
- * characters a query id may not, and the position maps each answer back to its store.
+ * One MetricStat per discovered series and statistic, with the series' exact dimensions.
+ * Ids are positional (`q0`, `q1`, …): store ids may hold characters a query id may not.
+ * No SEARCH, Metrics Insights or metric math: the per-store figures are the exporter's.
  */
-export function planXksQueries(storeIds: readonly string[]): PlannedQuery[] {
+export function planXksQueries(series: readonly XksSeries[]): PlannedQuery[] {
   const planned: PlannedQuery[] = [];
-  for (const storeId of storeIds) {
-    const add = (field: Field, metric: string, stat: string, extra?: Dimension) => {
-      const query = metricQuery(`q${planned.length}`, metric, stat, storeId, extra);
-      planned.push({ storeId, field, query });
-    };
-    // The lowest value: with several certificates the first to expire is the one that matters.
-    add({ kind: "certificate" }, "XksProxyCertificateDaysToExpire", "Minimum");
-    add({ kind: "credential" }, "XksProxyCredentialAge", "Maximum");
-    add({ kind: "latency" }, "XksProxyLatency", "Average");
-    for (const errorType of XKS_ERROR_TYPES) {
-      add({ kind: "errors", errorType }, "XksProxyErrors", "Sum", {
-        Name: "ErrorType",
-        Value: errorType,
-      });
-    }
-    // Maximum: an instance that was degraded at any time in the period is counted.
-    for (const state of XKS_EXTERNAL_KEY_MANAGER_STATES) {
-      add({ kind: "managers", state }, "XksExternalKeyManagerStates", "Maximum", {
-        Name: "XksExternalKeyManagerState",
-        Value: state,
+  for (const one of series) {
+    for (const stat of STATS_OF[one.metricName]) {
+      planned.push({
+        series: one,
+        stat,
+        query: {
+          Id: `q${planned.length}`,
+          ReturnData: true,
+          MetricStat: {
+            Metric: {
+              Namespace: "AWS/KMS",
+              MetricName: one.metricName,
+              Dimensions: one.dimensions.map(({ Name, Value }) => ({ Name, Value })),
+            },
+            Period: XKS_PERIOD_SECONDS,
+            Stat: stat,
+          },
+        },
       });
     }
   }
@@ -124,7 +71,7 @@ export function xksWindow(nowMs: number): { start: Date; end: Date } {
 }
 
 interface MergedResult {
-  /** The newest datapoint's value. */
+  /** The newest datapoint: each series' value is its newest, older periods never mix in. */
   value: number | undefined;
   newestMs: number;
   /** From the last page that carried this result: earlier pages say PartialData. */
@@ -132,7 +79,7 @@ interface MergedResult {
 }
 
 /** Results merged across pages by query id. */
-function mergeResults(pages: GetMetricDataCommandOutput[]): Map<string, MergedResult> {
+export function mergeResults(pages: GetMetricDataCommandOutput[]): Map<string, MergedResult> {
   const merged = new Map<string, MergedResult>();
   for (const page of pages) {
     for (const result of page.MetricDataResults ?? []) {
@@ -159,59 +106,43 @@ function mergeResults(pages: GetMetricDataCommandOutput[]): Map<string, MergedRe
   return merged;
 }
 
-/** Folds answers into one XksHealth per store; `onIncomplete` hears each non-Complete result. */
+/**
+ * Folds the answers into one XksHealth per store, every store included (one without
+ * series has none); `onIncomplete` hears each result whose final StatusCode is not Complete.
+ */
 export function toXksHealth(
+  storeIds: readonly string[],
   planned: readonly PlannedQuery[],
   results: Map<string, MergedResult>,
   onIncomplete: (statusCode: string) => void,
 ): XksHealth[] {
-  const byStore = new Map<string, XksHealth>();
-  for (const { storeId, field, query } of planned) {
-    let health = byStore.get(storeId);
-    if (!health) {
-      health = {
-        storeId,
-        certificateDaysToExpire: undefined,
-        credentialAgeDays: undefined,
-        errors: {},
-        latencySeconds: undefined,
-        externalKeyManagers: {},
-      };
-      byStore.set(storeId, health);
-    }
+  const points = new Map<string, Datapoint[]>();
+  const incomplete = new Map<string, Set<XksMetricName>>();
+  for (const { series, stat, query } of planned) {
     const result = results.get(query.Id as string);
     const statusCode = result?.statusCode ?? "Missing";
-    if (statusCode !== "Complete") onIncomplete(statusCode);
-    const value = result?.value;
-    switch (field.kind) {
-      case "certificate":
-        health.certificateDaysToExpire = value;
-        break;
-      case "credential":
-        health.credentialAgeDays = value;
-        break;
-      case "latency":
-        // CloudWatch has milliseconds; Prometheus wants seconds.
-        health.latencySeconds = value === undefined ? undefined : value / 1000;
-        break;
-      case "errors":
-        // No datapoint means no error was recorded, but only in a complete answer.
-        if (value !== undefined || statusCode === "Complete")
-          health.errors[field.errorType] = value ?? 0;
-        break;
-      case "managers":
-        if (value !== undefined) health.externalKeyManagers[field.state] = value;
-        break;
+    if (statusCode !== "Complete") {
+      onIncomplete(statusCode);
+      const names = incomplete.get(series.storeId) ?? new Set();
+      incomplete.set(series.storeId, names.add(series.metricName));
     }
+    if (result?.value === undefined) continue;
+    const list = points.get(series.storeId) ?? [];
+    list.push({ series, stat, value: result.value, atMs: result.newestMs });
+    points.set(series.storeId, list);
   }
-  return [...byStore.values()];
-}
-
-export interface MetricClient {
-  send(
-    command: GetMetricDataCommand,
-    options: { abortSignal: AbortSignal },
-  ): Promise<GetMetricDataCommandOutput>;
+  const seriesByStore = new Map<string, Set<XksSeries>>();
+  for (const { series } of planned) {
+    seriesByStore.set(series.storeId, (seriesByStore.get(series.storeId) ?? new Set()).add(series));
+  }
+  return storeIds.map((storeId) =>
+    storeFigures(
+      storeId,
+      [...(seriesByStore.get(storeId) ?? [])],
+      points.get(storeId) ?? [],
+      incomplete.get(storeId) ?? new Set(),
+    ),
+  );
 }
 
 export interface XksOptions extends Omit<PagesOptions, "operation"> {
@@ -221,45 +152,41 @@ export interface XksOptions extends Omit<PagesOptions, "operation"> {
 }
 
 /**
- * GetMetricData for the proxies of a target's external key stores: one call (all pages)
- * per 500 queries, so a target with up to 62 such stores costs one call a round.
+ * The XKS round of one target: ListMetrics (one chain per metric name) for the exact series,
+ * then GetMetricData for them, ⌈queries ÷ 500⌉ calls, every page of each. One deadline for
+ * every call of the round.
  */
 export async function fetchXksHealth(
-  client: MetricClient,
+  calls: CloudWatchCalls,
   storeIds: readonly string[],
   options: XksOptions,
 ): Promise<XksHealth[]> {
   if (storeIds.length === 0) return [];
-  const planned = planXksQueries(storeIds);
+  const deadlineAt = Date.now() + options.timeoutMs;
+  const remaining = () => Math.max(1, deadlineAt - Date.now());
+  const series = await discoverXksSeries(calls, storeIds, options);
+  const planned = planXksQueries(series);
   const { start, end } = xksWindow(options.now());
   const pages: GetMetricDataCommandOutput[] = [];
-  // One deadline for every call of the round, not one per 500 queries.
-  const deadlineAt = Date.now() + options.timeoutMs;
   for (let offset = 0; offset < planned.length; offset += MAX_QUERIES_PER_CALL) {
     const queries = planned.slice(offset, offset + MAX_QUERIES_PER_CALL).map((p) => p.query);
-    const input: GetMetricDataCommandInput = {
+    const input = {
       MetricDataQueries: queries,
       StartTime: start,
       EndTime: end,
-      ScanBy: "TimestampDescending",
+      ScanBy: "TimestampDescending" as const,
     };
     pages.push(
       ...(await allPages(
-        {
-          ...options,
-          operation: "GetMetricData",
-          timeoutMs: Math.max(1, deadlineAt - Date.now()),
-        },
+        { ...options, operation: "GetMetricData", timeoutMs: remaining() },
         (token, abortSignal) =>
-          client.send(
-            new GetMetricDataCommand({ ...input, ...(token ? { NextToken: token } : {}) }),
-            {
-              abortSignal,
-            },
+          calls.getMetricData(
+            { ...input, ...(token ? { NextToken: token } : {}) },
+            { abortSignal },
           ),
         (page) => page.NextToken,
       )),
     );
   }
-  return toXksHealth(planned, mergeResults(pages), options.onIncomplete);
+  return toXksHealth(storeIds, planned, mergeResults(pages), options.onIncomplete);
 }

@@ -13,7 +13,7 @@ describe("CloudHSM cluster series", () => {
       [["account_id", "1"]],
       [{ id: "c-1", state: "ACTIVE", hsms: { ACTIVE: 2 }, activeAvailabilityZones: 2 }],
     );
-    expect(lines).toHaveLength(cloudHsmFamilies("1m").length);
+    expect(lines).toHaveLength(cloudHsmFamilies().length);
     const samples = parseExposition(lines.join(""));
     expect(samplesNamed(samples, "aws_kms_cloudhsm_cluster_state")).toHaveLength(
       CLUSTER_STATES.length,

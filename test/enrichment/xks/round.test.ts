@@ -1,6 +1,9 @@
+import type { GetMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
 import { describe, expect, it } from "vitest";
+import type { CloudWatchCalls, XksSeries } from "../../../src/enrichment/xks/discover.js";
 import {
   fetchXksHealth,
+  mergeResults,
   planXksQueries,
   toXksHealth,
   xksStoreIdsOf,
@@ -12,30 +15,47 @@ import { keyStore } from "../../helpers/stores.js";
 const store = (id: string, type: string): KeyStore =>
   keyStore({ id, name: id, type, creationTimeSeconds: undefined, cloudHsmClusterId: "" });
 
-const result = (value: number | undefined, statusCode = "Complete") => ({
-  value,
-  newestMs: 0,
-  statusCode,
+const series = (storeId: string, metricName: XksSeries["metricName"]): XksSeries => ({
+  storeId,
+  metricName,
+  dimensions: [
+    { Name: "CustomKeyStoreId", Value: storeId },
+    { Name: "KmsOperation", Value: "Encrypt" },
+  ],
 });
 
+const OPTIONS = {
+  signal: new AbortController().signal,
+  timeoutMs: 1_000,
+  maxPages: 10,
+  now: () => Date.parse("2026-12-01T10:07:30Z"),
+  onAttempt: () => {},
+  onIncomplete: () => {},
+};
+
 describe("XKS queries", () => {
-  it("asks 8 queries per external key store, with positional ids and the store dimension", () => {
-    const planned = planXksQueries(["cks-1", "cks-2"]);
-    expect(planned).toHaveLength(16);
-    expect(planned.map((p) => p.query.Id)).toEqual(planned.map((_, index) => `q${index}`));
-    const errors = planned.filter(
-      (p) => p.query.MetricStat?.Metric?.MetricName === "XksProxyErrors",
-    );
-    expect(errors[0]?.query.MetricStat).toMatchObject({
-      Stat: "Sum",
-      Period: 300,
+  it("asks each discovered series with its exact dimensions: latency three ways, the others once", () => {
+    const planned = planXksQueries([
+      series("cks-1", "XksProxyLatency"),
+      series("cks-1", "XksProxyErrors"),
+    ]);
+    expect(planned.map((p) => [p.query.Id, p.stat])).toEqual([
+      ["q0", "Sum"],
+      ["q1", "SampleCount"],
+      ["q2", "Maximum"],
+      ["q3", "Sum"],
+    ]);
+    expect(planned[3]?.query.MetricStat).toEqual({
       Metric: {
         Namespace: "AWS/KMS",
+        MetricName: "XksProxyErrors",
         Dimensions: [
           { Name: "CustomKeyStoreId", Value: "cks-1" },
-          { Name: "ErrorType", Value: "Retryable errors" },
+          { Name: "KmsOperation", Value: "Encrypt" },
         ],
       },
+      Period: 300,
+      Stat: "Sum",
     });
   });
 
@@ -55,62 +75,98 @@ describe("XKS queries", () => {
     expect(start.toISOString()).toBe("2026-12-01T09:50:00.000Z");
   });
 
-  it("converts milliseconds, zero-fills errors only in complete answers, and reports the rest", () => {
-    const planned = planXksQueries(["cks-1"]);
-    const byKind = (kind: string) => planned.filter((p) => p.field.kind === kind);
-    const results = new Map<string, ReturnType<typeof result>>();
-    results.set(byKind("latency")[0]?.query.Id as string, result(250));
-    results.set(byKind("certificate")[0]?.query.Id as string, result(3));
-    results.set(byKind("errors")[0]?.query.Id as string, result(undefined));
-    results.set(byKind("errors")[1]?.query.Id as string, result(undefined, "InternalError"));
-    results.set(byKind("managers")[1]?.query.Id as string, result(2, "PartialData"));
-    const incomplete: string[] = [];
-    const [health] = toXksHealth(planned, results, (code) => incomplete.push(code));
-    expect(health).toEqual({
-      storeId: "cks-1",
-      certificateDaysToExpire: 3,
-      credentialAgeDays: undefined,
-      latencySeconds: 0.25,
-      errors: { "Retryable errors": 0 },
-      externalKeyManagers: { Degraded: 2 },
-    });
-    // Missing: credential age, Active and Unavailable (no result at all).
-    expect(incomplete.sort()).toEqual([
-      "InternalError",
-      "Missing",
-      "Missing",
-      "Missing",
-      "PartialData",
+  it("keeps each result's newest datapoint across pages and its last status", () => {
+    const merged = mergeResults([
+      {
+        $metadata: {},
+        MetricDataResults: [
+          {
+            Id: "q0",
+            Timestamps: [new Date(2_000), new Date(3_000)],
+            Values: [2, 3],
+            StatusCode: "PartialData",
+          },
+        ],
+      },
+      {
+        $metadata: {},
+        MetricDataResults: [
+          { Id: "q0", Timestamps: [new Date(1_000)], Values: [1], StatusCode: "Complete" },
+        ],
+      },
     ]);
+    expect(merged.get("q0")).toEqual({ value: 3, newestMs: 3_000, statusCode: "Complete" });
+  });
+
+  it("gives every store a result, and reports each result that is not Complete", () => {
+    const planned = planXksQueries([series("cks-1", "XksProxyCredentialAge")]);
+    const incomplete: string[] = [];
+    const health = toXksHealth(
+      ["cks-1", "cks-2"],
+      planned,
+      new Map([["q0", { value: 4, newestMs: 1, statusCode: "InternalError" }]]),
+      (code) => incomplete.push(code),
+    );
+    expect(health.map((h) => [h.storeId, h.series, h.credentialAgeDays])).toEqual([
+      ["cks-1", 1, 4],
+      ["cks-2", 0, undefined],
+    ]);
+    expect(incomplete).toEqual(["InternalError"]);
+  });
+});
+
+describe("the XKS round", () => {
+  it("lists, then asks at most 500 queries a call, and makes no call without an external key store", async () => {
+    const asked: GetMetricDataCommandInput[] = [];
+    const ids = Array.from({ length: 120 }, (_, index) => `cks-${index}`);
+    const calls: CloudWatchCalls = {
+      listMetrics: async (input) => ({
+        $metadata: {},
+        Metrics:
+          input.MetricName === "XksProxyLatency"
+            ? ids.map((id) => ({
+                MetricName: "XksProxyLatency",
+                Dimensions: [{ Name: "CustomKeyStoreId", Value: id }],
+              }))
+            : [],
+      }),
+      getMetricData: async (input) => {
+        asked.push(input);
+        return { $metadata: {}, MetricDataResults: [] };
+      },
+    };
+    await fetchXksHealth(calls, ids, OPTIONS);
+    // 120 latency series × 3 statistics = 360 queries: one call.
+    expect(asked.map((input) => input.MetricDataQueries?.length)).toEqual([360]);
+    await fetchXksHealth(calls, [...ids, ...ids.map((id) => `${id}-b`)], OPTIONS);
+    expect(asked.length).toBe(2);
+    expect(await fetchXksHealth(calls, [], OPTIONS)).toEqual([]);
   });
 
   it("gives all the calls of a round one deadline, not one each", async () => {
-    const slow = {
-      send: (_command: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
-        new Promise<never>((resolve, reject) => {
-          const timer = setTimeout(
-            () => resolve({ $metadata: {}, MetricDataResults: [] } as never),
-            150,
-          );
+    const slow = <T>(answer: T) =>
+      ((_input: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
+        new Promise<T>((resolve, reject) => {
+          const timer = setTimeout(() => resolve(answer), 60);
           abortSignal.addEventListener("abort", () => {
             clearTimeout(timer);
             reject(abortSignal.reason);
           });
-        }),
+        })) as never;
+    const calls: CloudWatchCalls = {
+      listMetrics: slow({ $metadata: {}, Metrics: [] }),
+      getMetricData: slow({ $metadata: {}, MetricDataResults: [] }),
     };
-    const ids = Array.from({ length: 63 }, (_, index) => `cks-${index}`);
     const attempts: string[] = [];
     await expect(
-      fetchXksHealth(slow, ids, {
-        signal: new AbortController().signal,
-        timeoutMs: 250,
-        maxPages: 10,
-        now: Date.now,
+      fetchXksHealth(calls, ["cks-1"], {
+        ...OPTIONS,
+        timeoutMs: 200,
         onAttempt: (event) => attempts.push(event.error?.name ?? "ok"),
-        onIncomplete: () => {},
       }),
     ).rejects.toMatchObject({ errorName: "TimeoutError" });
-    // The first call (500 queries) took 150 ms of the 250; the second ran out of the rest.
-    expect(attempts).toEqual(["ok", "TimeoutError"]);
+    // Five ListMetrics chains of 60 ms each do not fit in 200 ms together.
+    expect(attempts.at(-1)).toBe("TimeoutError");
+    expect(attempts.filter((a) => a === "ok").length).toBeLessThan(5);
   });
 });
