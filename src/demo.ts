@@ -4,6 +4,7 @@ import type { Config } from "./config/types.js";
 import {
   loadScenarioFile,
   type Scenario,
+  SIMULATOR_CREDENTIALS,
   type Simulator,
   startSimulator,
 } from "./simulator/index.js";
@@ -54,11 +55,8 @@ export async function startDemo(base: Config): Promise<Demo> {
     simulator,
     aws: awsSettingsFor(config.timeoutMs, {
       endpoint: simulator.url,
-      // The simulator takes any keys; these only have to look like keys to the SDK.
-      baseCredentials: async () => ({
-        accessKeyId: "AKIADEMODEMODEMO0001",
-        secretAccessKey: "demo-secret",
-      }),
+      // The simulator verifies signatures: sign with the static keys its scenario accepts.
+      baseCredentials: async () => ({ ...(scenario.credentials[0] ?? SIMULATOR_CREDENTIALS) }),
     }),
   };
 }

@@ -1,9 +1,8 @@
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { accountIdOfRoleArn } from "./aws/arn.js";
 import { assumeRoleReporter } from "./aws/assume-role-report.js";
 import { callerAccountId, lookUpDefaultAccount } from "./aws/caller-identity.js";
 import type { AwsSettings } from "./aws/clients.js";
-import { DEFAULT_STS_REGION, SessionPool, type SessionSettings } from "./aws/sessions.js";
+import { SessionPool, type SessionSettings } from "./aws/sessions.js";
 import type { Config, OrganizationsDiscovery } from "./config/types.js";
 import type { EnrichmentStore } from "./enrichment/state.js";
 import type { Logger } from "./log.js";
@@ -166,12 +165,8 @@ export class Exporter {
     void lookUpDefaultAccount({
       lookUp: (signal) => {
         const entry = this.config.accounts.find((account) => account.roleArn === undefined);
-        const region =
-          this.config.stsRegion ??
-          entry?.regions?.[0] ??
-          this.config.regions[0] ??
-          DEFAULT_STS_REGION;
-        return callerAccountId(this.pool.clientOptions(region), signal);
+        const region = this.pool.stsRegion(entry?.regions?.[0], this.config.regions[0]);
+        return callerAccountId(this.pool.callerIdentityClient(region), signal);
       },
       timeoutMs: () => this.config.timeoutMs,
       retryDelayMs: () => this.config.intervalMs,
@@ -191,24 +186,14 @@ export class Exporter {
     });
   }
 
-  /**
-   * Organizations through its role, if any: a session of its own, kept for the config. Both
-   * are asked in the organisation's partition (`discovery.region`, or `sts.region`).
-   */
+  /** Organizations through the pool's client for the discovery (its role's, if any). */
   private organizationsLister(discovery: OrganizationsDiscovery) {
-    const credentials = discovery.roleArn
-      ? this.pool.roleCredentials({
-          accountId: accountIdOfRoleArn(discovery.roleArn) ?? "",
-          accountName: undefined,
-          roleArn: discovery.roleArn,
-          externalId: discovery.externalId,
-          region: this.config.stsRegion ?? discovery.region,
-        })
-      : undefined;
     return (signal: AbortSignal, onRequest: (operation: string) => void) => {
-      const client = new OrganizationsClient({
-        ...this.pool.clientOptions(discovery.region, credentials),
-        maxAttempts: 3,
+      const client = this.pool.organizationsClient({
+        region: discovery.region,
+        roleArn: discovery.roleArn,
+        externalId: discovery.externalId,
+        roleAccountId: discovery.roleArn ? accountIdOfRoleArn(discovery.roleArn) : undefined,
       });
       return listOrganizationMembers(client, discovery, signal, onRequest);
     };

@@ -1,14 +1,12 @@
-import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { clip } from "../log-clip.js";
 import { sleep } from "../sleep.js";
 
-/** The account id of the default credentials: one GetCallerIdentity. */
+/** The account id of the default credentials: one GetCallerIdentity (the pool's STS client). */
 export async function callerAccountId(
-  clientOptions: STSClientConfig,
+  client: Pick<STSClient, "send">,
   signal: AbortSignal,
 ): Promise<string> {
-  // A one-off call at start: the SDK's own retries are enough here.
-  const client = new STSClient({ ...clientOptions, maxAttempts: 3 });
   const identity = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
   if (!identity.Account || !/^\d{12}$/.test(identity.Account)) {
     // The answer is quoted cut short: it is logged on every retry.

@@ -6,14 +6,24 @@ import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 
 /*
- * Why no @aws-sdk/client-cloudhsm-v2: the newest release the registry here serves is
- * 3.332.0 (2023). It pins 35 packages of the SDK's 2023 runtime (its own client-sts,
- * credential chain, middleware stack, retry strategy and an older node-http-handler that
- * cannot share our handler's connection pool), next to the @smithy/core the KMS, STS,
- * Organizations and CloudWatch clients share. For one read-only call per target and round,
- * that is a second SDK to patch and reason about. Instead this signs the one awsJson1_1
- * call with the @smithy/signature-v4 those clients already use, over the shared HTTP
- * handler, with the account session's credentials and the same endpoint override.
+ * Why DescribeClusters is signed by hand, not sent with @aws-sdk/client-cloudhsm-v2:
+ *
+ * The product reason: that client's newest version in the registry we install from is
+ * 3.332.0 (2023), and it pins the 2023 SDK core (about 35 packages: its own client-sts,
+ * credential chain, middleware stack, retry strategy and a node-http-handler that cannot
+ * share our connection pool). Shipping it means a second, older SDK in every install, with
+ * its own security fixes to track, beside the @smithy/core that the KMS, STS,
+ * Organizations and CloudWatch clients share; and the simulator would have to prove two
+ * signers. For one read-only call per target and round that is not worth it. So this
+ * signs the one awsJson1_1 call with the @smithy/signature-v4 those clients already use,
+ * over the shared HTTP handler, with the account session's credentials and the same
+ * endpoint override; the simulator verifies that signature like every other.
+ *
+ * When to switch to the client: once the registry serves a @aws-sdk/client-cloudhsm-v2
+ * whose @smithy/core and @smithy/node-http-handler are the versions our other clients pin
+ * (one SDK core in `npm ls @smithy/core`), or when the exporter needs a second CloudHSM
+ * operation. Then the pool builds it like the CloudWatch client (one per region, the
+ * shared handler, maxAttempts 1) and this file goes.
  */
 
 export const CLOUDHSM_SIGNING_NAME = "cloudhsm";

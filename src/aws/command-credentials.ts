@@ -1,11 +1,30 @@
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { httpSigningMiddlewareOptions } from "@smithy/core";
 import { SignatureV4 } from "@smithy/signature-v4";
+import {
+  type AwsCredentialIdentity,
+  type AwsCredentialIdentityProvider,
+  type FinalizeHandler,
+  type FinalizeHandlerArguments,
+  type HandlerExecutionContext,
+  type MiddlewareStack,
+  type SelectedHttpAuthScheme,
+  SMITHY_CONTEXT_KEY,
+} from "@smithy/types";
 
 /**
- * Signs one command with credentials of its own, so that one SDK client per region can
- * serve every account. A client per account × region costs about 20 KB of heap (80 KB
- * resident) and a first call several times dearer than the next: at 10,000 targets that
- * was most of the exporter's memory and much of its first round (BENCHMARKS.md).
+ * The one hook into the SDK's insides, and why it stays (BENCHMARKS.md, "Credentials
+ * design", measured 2026-12-03): it signs one command with credentials of its own, so that
+ * one SDK client per region serves every account. The public-API designs cost more than
+ * the limits allow: a client per account × region kept holds about 28 KB each (RSS at
+ * 10,000 targets well past today's), and a client made per poll, even sharing one
+ * NodeHttpHandler, runs at about 0.48× a warm client (the limit is 0.5× a plain SDK loop).
+ *
+ * What it touches, all pinned to exact versions in package.json and upgraded together by
+ * Dependabot (one group, so the suite, and the verifying simulator, run on each upgrade):
+ * the `SMITHY_CONTEXT_KEY` context entry and its `selectedHttpAuthScheme` (@smithy/types),
+ * the signing middleware's name (@smithy/core's `httpSigningMiddlewareOptions`), and the
+ * SigV4 signer factory's config fields (@aws-sdk/core). A signing regression fails the
+ * wire tests: the simulator verifies every signature.
  *
  * The client's own credential provider is memoized by the SDK for the client's lifetime,
  * and its SigV4 signer reads the client's credentials, not the identity the auth-scheme
@@ -15,8 +34,12 @@ import { SignatureV4 } from "@smithy/signature-v4";
  * view (the clock-skew correction) still land on the client's config.
  */
 const MIDDLEWARE_NAME = "kmsKeystoreExporterCommandCredentials";
-/** The SDK keeps the selected auth scheme here (`SMITHY_CONTEXT_KEY` of @smithy/types). */
-const SMITHY_CONTEXT_KEY = "__smithy_context";
+/** The SDK's signing step, which this hook runs just before. */
+const SIGNING_MIDDLEWARE = (() => {
+  const { name } = httpSigningMiddlewareOptions;
+  if (!name) throw new Error("@smithy/core no longer names its signing middleware");
+  return name;
+})();
 
 /**
  * What a shared client is built with: an identity no AWS endpoint accepts, so a command
@@ -28,11 +51,6 @@ const UNSET: AwsCredentialIdentity = {
 };
 export const UNSET_CREDENTIALS: AwsCredentialIdentityProvider = async () => UNSET;
 
-interface SelectedScheme {
-  identity: unknown;
-  httpAuthOption: { signingProperties?: Record<string, unknown> };
-}
-
 /** What the SDK's SigV4 signer factory reads from a client's resolved config. */
 interface SignerConfig {
   signer: (authScheme?: unknown) => Promise<unknown>;
@@ -40,6 +58,8 @@ interface SignerConfig {
   signingName?: string;
   sha256: ConstructorParameters<typeof SignatureV4>[0]["sha256"];
   signingEscapePath?: boolean;
+  /** Written by the SDK's clock-skew correction after a response. */
+  systemClockOffset?: number;
 }
 
 function configSignedWith(config: SignerConfig, credentials: AwsCredentialIdentityProvider) {
@@ -56,52 +76,50 @@ function configSignedWith(config: SignerConfig, credentials: AwsCredentialIdenti
       uriEscapePath: config.signingEscapePath ?? true,
     });
   };
-  return new Proxy(config, {
-    get: (target, property, receiver) =>
-      property === "signer" ? signer : Reflect.get(target, property, receiver),
-  });
+  // A view of the client's config that reads through to it (prototype) with its own signer;
+  // the clock-skew correction's write still lands on the client's config.
+  return Object.create(config, {
+    signer: { value: signer },
+    systemClockOffset: {
+      get: () => config.systemClockOffset,
+      set: (offset: number) => {
+        config.systemClockOffset = offset;
+      },
+    },
+  }) as SignerConfig;
 }
 
 interface StackOwner {
-  middlewareStack: object;
-}
-
-/** The one call of the SDK's middleware stack used here, loosely typed for any command. */
-interface RelativeStack {
-  addRelativeTo(
-    middleware: (
-      next: (args: unknown) => Promise<unknown>,
-      context: Record<string, unknown>,
-    ) => (args: unknown) => Promise<unknown>,
-    options: { relation: "before"; toMiddleware: string; name: string; override: boolean },
-  ): void;
+  // biome-ignore lint/suspicious/noExplicitAny: any command's stack (input and output types vary).
+  middlewareStack: MiddlewareStack<any, any>;
 }
 
 export function useCredentials<Command extends StackOwner>(
   command: Command,
   credentials: AwsCredentialIdentityProvider,
 ): Command {
-  (command.middlewareStack as RelativeStack).addRelativeTo(
-    (next, context) => async (args) => {
-      const scheme = (context[SMITHY_CONTEXT_KEY] as { selectedHttpAuthScheme?: SelectedScheme })
-        ?.selectedHttpAuthScheme;
-      const config = scheme?.httpAuthOption.signingProperties?.config as SignerConfig | undefined;
-      if (!scheme || typeof config?.signer !== "function") {
-        throw new Error("the SDK selected no SigV4 auth scheme; cannot sign the command");
-      }
-      scheme.identity = await credentials();
-      scheme.httpAuthOption = {
-        ...scheme.httpAuthOption,
-        signingProperties: {
-          ...scheme.httpAuthOption.signingProperties,
-          config: configSignedWith(config, credentials),
-        },
-      };
-      return next(args);
-    },
+  command.middlewareStack.addRelativeTo(
+    (next: FinalizeHandler<object, object>, context: HandlerExecutionContext) =>
+      async (args: FinalizeHandlerArguments<object>) => {
+        const scheme: SelectedHttpAuthScheme | undefined =
+          context[SMITHY_CONTEXT_KEY]?.selectedHttpAuthScheme;
+        const config = scheme?.httpAuthOption.signingProperties?.config as SignerConfig | undefined;
+        if (!scheme || typeof config?.signer !== "function") {
+          throw new Error("the SDK selected no SigV4 auth scheme; cannot sign the command");
+        }
+        scheme.identity = await credentials();
+        scheme.httpAuthOption = {
+          ...scheme.httpAuthOption,
+          signingProperties: {
+            ...scheme.httpAuthOption.signingProperties,
+            config: configSignedWith(config, credentials),
+          },
+        };
+        return next(args);
+      },
     {
       relation: "before",
-      toMiddleware: "httpSigningMiddleware",
+      toMiddleware: SIGNING_MIDDLEWARE,
       name: MIDDLEWARE_NAME,
       override: true,
     },

@@ -1,10 +1,12 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { KMSClient } from "@aws-sdk/client-kms";
+import type { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { type Account, type Target, targetKey } from "../model.js";
+import { AccountSession, type SessionCredentials } from "./account-session.js";
 import {
   type AwsSettings,
   clientOptions,
@@ -19,10 +21,22 @@ import {
   type SharedCredentialProvider,
   sharedCredentials,
 } from "./credentials.js";
+import {
+  AccountlessClients,
+  type OrganizationsAccess,
+  RegionalClients,
+  stsRegionFor,
+} from "./pool-clients.js";
 import { type RateLimit, TargetRateLimiter } from "./rate-limit.js";
 
-/** STS is regional; an account without regions (the discovery role's) asks this one. */
-export const DEFAULT_STS_REGION = "us-east-1";
+export {
+  type AccountCloudWatchClient,
+  type AccountKmsClient,
+  AccountSession,
+  type ClientFactories,
+  type SessionCredentials,
+} from "./account-session.js";
+export { DEFAULT_STS_REGION, type OrganizationsAccess, stsRegionFor } from "./pool-clients.js";
 
 export interface SessionSettings {
   rateLimit: RateLimit;
@@ -60,82 +74,6 @@ function identityOf(account: Account): string {
   return `${account.roleArn ?? "default"}\u0000${account.externalId ?? ""}`;
 }
 
-/** Credentials that may say whether a fetch is under way (the default chain's and roles' do). */
-export type SessionCredentials = AwsCredentialIdentityProvider &
-  Partial<Pick<SharedCredentialProvider, "pending">>;
-
-/** A pool's regional client seen through one account's credentials. */
-export type AccountKmsClient = Pick<KMSClient, "send">;
-export type AccountCloudWatchClient = Pick<CloudWatchClient, "send">;
-
-/** How a session makes its per-region clients. */
-export interface ClientFactories {
-  kms: (region: string) => AccountKmsClient;
-  cloudHsm: (region: string) => CloudHsmClient;
-  cloudWatch: (region: string) => AccountCloudWatchClient;
-}
-
-/** Per-region clients of one kind, made on first use. */
-class RegionalClients<C> {
-  private readonly byRegion = new Map<string, C>();
-
-  constructor(private readonly create: (region: string) => C) {}
-
-  get(region: string): C {
-    let client = this.byRegion.get(region);
-    if (!client) {
-      client = this.create(region);
-      this.byRegion.set(region, client);
-    }
-    return client;
-  }
-
-  forgetRegionsBut(regions: string[]): void {
-    for (const region of this.byRegion.keys())
-      if (!regions.includes(region)) this.byRegion.delete(region);
-  }
-}
-
-/**
- * One account's credentials, shared by its regions, and the clients signed with them: KMS
- * always, CloudHSM and CloudWatch only once an enrichment asks for them.
- */
-export class AccountSession {
-  private readonly kms: RegionalClients<AccountKmsClient>;
-  private readonly cloudHsm: RegionalClients<CloudHsmClient>;
-  private readonly cloudWatch: RegionalClients<AccountCloudWatchClient>;
-
-  constructor(
-    /** Replaced by `retain` when only the name or regions change. */
-    public account: Account,
-    readonly identity: string,
-    readonly credentials: SessionCredentials,
-    factories: ClientFactories,
-  ) {
-    this.kms = new RegionalClients(factories.kms);
-    this.cloudHsm = new RegionalClients(factories.cloudHsm);
-    this.cloudWatch = new RegionalClients(factories.cloudWatch);
-  }
-
-  kmsClient(region: string): AccountKmsClient {
-    return this.kms.get(region);
-  }
-
-  cloudHsmClient(region: string): CloudHsmClient {
-    return this.cloudHsm.get(region);
-  }
-
-  cloudWatchClient(region: string): AccountCloudWatchClient {
-    return this.cloudWatch.get(region);
-  }
-
-  forgetRegionsBut(regions: string[]): void {
-    for (const clients of [this.kms, this.cloudHsm, this.cloudWatch]) {
-      clients.forgetRegionsBut(regions);
-    }
-  }
-}
-
 /**
  * The one owner of AWS sessions: a credential session per account (shared by its regions),
  * one KMS, CloudWatch and STS client per region (shared by every account: each command is
@@ -150,6 +88,7 @@ export class SessionPool {
   private readonly kmsByRegion: RegionalClients<KMSClient>;
   private readonly cloudWatchByRegion: RegionalClients<CloudWatchClient>;
   private readonly stsByRegion: RegionalClients<STSClient>;
+  private readonly accountless: AccountlessClients;
   private readonly limiters = new Map<string, TargetRateLimiter>();
   private accounts = new Map<string, Account>();
   private settings: SessionSettings;
@@ -177,6 +116,17 @@ export class SessionPool {
           maxAttempts: 1,
         }),
     );
+    this.accountless = new AccountlessClients(
+      (region, credentials) => this.clientOptions(region, credentials),
+      (access) =>
+        this.roleCredentials({
+          accountId: access.roleAccountId ?? "",
+          accountName: undefined,
+          roleArn: access.roleArn ?? "",
+          externalId: access.externalId,
+          region: this.stsRegion(access.region),
+        }),
+    );
   }
 
   configure(settings: SessionSettings): void {
@@ -188,8 +138,29 @@ export class SessionPool {
     if (
       settings.stsRegion !== previous.stsRegion ||
       settings.sessionDurationSeconds !== previous.sessionDurationSeconds
-    )
+    ) {
       this.sessions.clear();
+      this.accountless.clear();
+    }
+  }
+
+  /** The STS region for a caller whose own regions are `candidates` (see stsRegionFor). */
+  stsRegion(...candidates: Array<string | undefined>): string {
+    return stsRegionFor(this.settings.stsRegion, ...candidates);
+  }
+
+  /** STS with the default credentials, for GetCallerIdentity; one per region, kept. */
+  callerIdentityClient(region: string): STSClient {
+    return this.accountless.callerIdentityClient(region);
+  }
+
+  /**
+   * Organizations for target discovery, signed with the discovery role's session (assumed in
+   * the STS region for the organisation's region) or the default credentials; kept until
+   * the STS settings change.
+   */
+  organizationsClient(access: OrganizationsAccess): OrganizationsClient {
+    return this.accountless.organizationsClient(access);
   }
 
   /**
@@ -228,7 +199,7 @@ export class SessionPool {
               accountName: account.name,
               roleArn: account.roleArn,
               externalId: account.externalId,
-              region: this.settings.stsRegion ?? account.regions[0] ?? DEFAULT_STS_REGION,
+              region: this.stsRegion(account.regions[0]),
             });
       const { aws } = this.options;
       const handler = this.requestHandler;
@@ -293,6 +264,7 @@ export class SessionPool {
 
   destroy(): void {
     this.sessions.clear();
+    this.accountless.clear();
     this.requestHandler.destroy();
   }
 }

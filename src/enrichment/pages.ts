@@ -1,9 +1,11 @@
 import { type ClassifiedError, classifyError } from "../aws/errors.js";
+import { PaginationError, paginate } from "../aws/pagination.js";
 
 /** One HTTP attempt of an enrichment call, as the API request counters hear it. */
 export interface PageAttempt {
   operation: string;
   attempt: number;
+  /** Absent when the attempt succeeded. */
   error?: ClassifiedError;
   cause?: unknown;
 }
@@ -38,25 +40,18 @@ const DEADLINE: ClassifiedError = { name: "TimeoutError", retryable: false };
  * within a round: the next round is their retry, and their last values stay meanwhile, so
  * they never hold up the store poll. A repeated token or too many pages end the call.
  */
-export async function allPages<Page>(
+export async function enrichmentPages<Page>(
   options: PagesOptions,
   fetchPage: (token: string | undefined, abortSignal: AbortSignal) => Promise<Page>,
   nextToken: (page: Page) => string | undefined,
 ): Promise<Page[]> {
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
   const pages: Page[] = [];
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let attempt = 1; ; attempt++) {
-    if (attempt > options.maxPages) {
-      throw new EnrichmentError(
-        "TooManyPages",
-        `${options.operation}: more than ${options.maxPages} pages`,
-      );
-    }
-    let page: Page;
+  const fetchOne = async (token: string | undefined, attempt: number) => {
     try {
-      page = await fetchPage(token, signal);
+      const page = await fetchPage(token, signal);
+      options.onAttempt({ operation: options.operation, attempt });
+      return page;
     } catch (cause) {
       const classified =
         signal.aborted && !options.signal.aborted ? DEADLINE : classifyError(cause);
@@ -65,13 +60,17 @@ export async function allPages<Page>(
         cause,
       });
     }
-    options.onAttempt({ operation: options.operation, attempt });
-    pages.push(page);
-    token = nextToken(page) || undefined;
-    if (token === undefined) return pages;
-    if (seen.has(token)) {
-      throw new EnrichmentError("RepeatedMarker", `${options.operation}: NextToken repeated`);
-    }
-    seen.add(token);
+  };
+  try {
+    const paging = {
+      operation: options.operation,
+      tokenName: "NextToken",
+      maxPages: options.maxPages,
+    };
+    for await (const page of paginate(paging, fetchOne, nextToken)) pages.push(page);
+  } catch (error) {
+    if (error instanceof PaginationError) throw new EnrichmentError(error.errorName, error.message);
+    throw error;
   }
+  return pages;
 }

@@ -99,6 +99,11 @@ export function createPollJob(options: PollJobOptions) {
         onRateLimitWait: (waitedMs) => {
           if (waitedMs > 0) metrics.rateLimitWait.inc(labels, waitedMs / 1000);
         },
+        onIgnoredMarker: (marker) =>
+          logger.debug(
+            { ...labels, markerLength: marker.length },
+            "NextMarker ignored: the page says Truncated false",
+          ),
         onAttempt: ({ operation, attempt, error }) => {
           metrics.apiRequests.inc({ ...labels, operation });
           if (!error) return;

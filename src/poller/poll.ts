@@ -4,6 +4,7 @@ import {
 } from "@aws-sdk/client-kms";
 import pRetry, { AbortError } from "p-retry";
 import { type ClassifiedError, classifyError } from "../aws/errors.js";
+import { PaginationError, paginate } from "../aws/pagination.js";
 import type { RetryPolicy } from "../config/types.js";
 import type { KeyStore } from "../model.js";
 import { sleep } from "../sleep.js";
@@ -52,6 +53,8 @@ export interface PollOptions {
     acquire(signal: AbortSignal): Promise<number>;
     onThrottled(): void;
   };
+  /** A NextMarker that came with `Truncated: false`, and was not followed (a debug log). */
+  onIgnoredMarker?: (marker: string) => void;
   /** Time spent waiting for the rate limiter before an attempt. */
   onRateLimitWait?: (waitedMs: number) => void;
   /** Aborts the poll from outside (shutdown, target removed). */
@@ -72,7 +75,8 @@ class AttemptFailure extends Error {
 const DEADLINE: ClassifiedError = { name: "TimeoutError", retryable: false };
 
 /**
- * One poll of one target: every page of DescribeCustomKeyStores, each page call retried
+ * One poll of one target: every page of DescribeCustomKeyStores (the shared paginator, which
+ * caps pages and stops a repeated marker), each page call retried
  * (full-jitter backoff, p-retry) while that can help and the deadline allows. The deadline
  * aborts the SDK call itself, so a hung socket cannot outlive it.
  */
@@ -136,13 +140,10 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
   try {
     const stores: KeyStore[] = [];
     const storeIds = new Set<string>();
-    const markers = new Set<string>();
-    let marker: string | undefined;
-    for (let pageNumber = 1; ; pageNumber++) {
-      if (pageNumber > options.maxPages) {
-        throw new PollError("TooManyPages", `more than ${options.maxPages} pages; giving up`);
-      }
-      const page = await fetchPage(marker);
+    const paging = { operation: OPERATION, tokenName: "NextMarker", maxPages: options.maxPages };
+    const nextMarker = (page: DescribeCustomKeyStoresCommandOutput) =>
+      nextMarkerOf(page, options.onIgnoredMarker);
+    for await (const page of paginate(paging, fetchPage, nextMarker)) {
       const entries = pageEntries(page, {
         limit: PAGE_LIMIT,
         storesSoFar: stores.length,
@@ -156,16 +157,8 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
         storeIds.add(store.id);
         stores.push(store);
       }
-      marker = page.NextMarker || undefined;
-      if (marker === undefined) return stores;
-      if (markers.has(marker)) {
-        throw new PollError(
-          "RepeatedMarker",
-          `NextMarker repeated on page ${pageNumber}; the pages would loop`,
-        );
-      }
-      markers.add(marker);
     }
+    return stores;
   } catch (error) {
     throw toPollError(error, controller.signal);
   } finally {
@@ -174,8 +167,41 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
   }
 }
 
+/** The API's limit on a marker's length (DescribeCustomKeyStores, `Marker`). */
+export const MAX_MARKER_LENGTH = 1024;
+
+/**
+ * Where the next page starts, as the AWS model says: `Truncated` is the "more results"
+ * flag (botocore's paginator reads it so), and `NextMarker` is "present only if Truncated
+ * is true". A marker on the last page is ignored; a truncated page without a usable marker
+ * cannot be continued, so the answer is invalid rather than silently complete. See
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeCustomKeyStores.html
+ */
+export function nextMarkerOf(
+  page: Pick<DescribeCustomKeyStoresCommandOutput, "Truncated" | "NextMarker">,
+  onIgnoredMarker?: (marker: string) => void,
+): string | undefined {
+  const marker: unknown = page.NextMarker;
+  if (page.Truncated !== true) {
+    if (typeof marker === "string" && marker !== "") onIgnoredMarker?.(marker);
+    return undefined;
+  }
+  if (typeof marker !== "string" || marker === "") {
+    throw new InvalidResponseError("Truncated is true but the page has no NextMarker");
+  }
+  if (marker.length > MAX_MARKER_LENGTH) {
+    throw new InvalidResponseError(
+      `NextMarker is ${marker.length} characters, over the API's limit of ${MAX_MARKER_LENGTH}`,
+    );
+  }
+  return marker;
+}
+
 function toPollError(error: unknown, signal: AbortSignal): PollError {
   if (error instanceof PollError) return error;
+  if (error instanceof PaginationError) {
+    return new PollError(error.errorName, error.message, { cause: error });
+  }
   if (error instanceof AttemptFailure) {
     const cause = error.cause as Error | undefined;
     return new PollError(error.classified.name, cause?.message || error.classified.name, { cause });

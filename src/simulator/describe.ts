@@ -10,9 +10,31 @@ export interface DescribeView {
   /** Largest page this target returns, whatever Limit the client asks for. */
   pageSize: number;
   markers: MarkerCodec;
-  /** Fault `repeat-marker`: answer with a NextMarker that leads back to the same page. */
-  repeatMarker: boolean;
+  /** A fault that bends the page's `Truncated` / `NextMarker` (see MarkerFault). */
+  markerFault?: MarkerFault;
 }
+
+/**
+ * Answers that break the model's pagination contract, which says NextMarker is "present only
+ * if Truncated is true" and is 1–1,024 characters:
+ * - `repeat-marker`: a NextMarker that leads back to the same page;
+ * - `marker-on-last-page`: the last page says `Truncated: false` and still carries a marker;
+ * - `truncated-without-marker`: `Truncated: true` and no NextMarker;
+ * - `oversized-marker`: `Truncated: true` with a 1,025-character NextMarker.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeCustomKeyStores.html
+ */
+export type MarkerFault =
+  | "repeat-marker"
+  | "marker-on-last-page"
+  | "truncated-without-marker"
+  | "oversized-marker";
+
+export const MARKER_FAULTS: readonly MarkerFault[] = [
+  "repeat-marker",
+  "marker-on-last-page",
+  "truncated-without-marker",
+  "oversized-marker",
+];
 
 interface DescribePage {
   CustomKeyStores: WireStore[];
@@ -91,13 +113,20 @@ export function describeCustomKeyStores(request: unknown, view: DescribeView): D
   const CustomKeyStores = selected
     .slice(offset, offset + size)
     .map((store) => toWireStore(store, view.elapsedMs));
-  if (view.repeatMarker) {
-    return {
-      ok: true,
-      page: { CustomKeyStores, Truncated: true, NextMarker: view.markers.encode(offset) },
-    };
-  }
   const next = offset + size;
+  switch (view.markerFault) {
+    case "repeat-marker":
+      return {
+        ok: true,
+        page: { CustomKeyStores, Truncated: true, NextMarker: view.markers.encode(offset) },
+      };
+    case "marker-on-last-page":
+      return { ok: true, page: { CustomKeyStores, Truncated: false, NextMarker: "stale-marker" } };
+    case "truncated-without-marker":
+      return { ok: true, page: { CustomKeyStores, Truncated: true } };
+    case "oversized-marker":
+      return { ok: true, page: { CustomKeyStores, Truncated: true, NextMarker: "m".repeat(1025) } };
+  }
   // The JS paginator follows NextMarker and ignores Truncated, so NextMarker only when truncated.
   return next < selected.length
     ? {

@@ -8,15 +8,9 @@ import { answerKms, KMS_TARGET_PREFIX } from "./kms.js";
 import { answerOrganizations, ORGANIZATIONS_TARGET_PREFIX } from "./organizations.js";
 import type { Outcome } from "./outcome.js";
 import { jsonError, queryError } from "./replies.js";
-import { parseAuthorization } from "./sigv4.js";
+import { parseAuthorization, type ReceivedRequest, signatureProblem } from "./sigv4.js";
 import { answerSts } from "./sts.js";
-import type { World } from "./world.js";
-
-export interface IncomingCall {
-  amzTarget: string | undefined;
-  authorization: string | undefined;
-  body: string;
-}
+import type { Credential, Identity, World } from "./world.js";
 
 export interface CallRecord {
   operation: string;
@@ -52,18 +46,23 @@ const JSON_SERVICES = [
   ["cloudwatch", CLOUDWATCH_TARGET_PREFIX],
 ] as const;
 
-/**
- * The SigV4 signing name each newer service insists on. A hand-signed call (CloudHSM)
- * scoped to another service is refused, as AWS refuses it.
- */
-const SIGNING_NAMES: Partial<Record<JsonService, string>> = {
+/** The SigV4 signing name each service insists on in the credential scope. */
+const SIGNING_NAMES: Record<JsonService | "sts", string> = {
+  kms: "kms",
+  organizations: "organizations",
   cloudhsm: CLOUDHSM_SIGNING_NAME,
   cloudwatch: CLOUDWATCH_SIGNING_NAME,
+  sts: "sts",
 };
 
+function headerOf(call: ReceivedRequest, name: string): string | undefined {
+  const value = call.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** One port serves every service, told apart the way the SDK's protocols mark their requests. */
-function route(call: IncomingCall): Route {
-  const { amzTarget } = call;
+function route(call: ReceivedRequest): Route {
+  const amzTarget = headerOf(call, "x-amz-target");
   if (amzTarget !== undefined) {
     for (const [service, prefix] of JSON_SERVICES) {
       if (amzTarget.startsWith(prefix)) {
@@ -77,11 +76,53 @@ function route(call: IncomingCall): Route {
   return action ? { protocol: "query", operation: action, params } : { protocol: "unknown" };
 }
 
-export function dispatch(
-  call: IncomingCall,
+/**
+ * AWS's refusals of a request whose credentials it does not know or whose signature is not
+ * the one it computes: JSON services answer `UnrecognizedClientException` and
+ * `InvalidSignatureException` (HTTP 400), STS's query protocol `InvalidClientTokenId` and
+ * `SignatureDoesNotMatch` (HTTP 403). See
+ * https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html and
+ * https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html
+ */
+function refusal(protocol: "json" | "query", kind: "token" | "signature", message: string) {
+  if (protocol === "json") {
+    return kind === "token"
+      ? jsonError(400, "UnrecognizedClientException", message)
+      : jsonError(400, "InvalidSignatureException", message);
+  }
+  return kind === "token"
+    ? queryError(403, "InvalidClientTokenId", message)
+    : queryError(403, "SignatureDoesNotMatch", message);
+}
+
+const INVALID_TOKEN = "The security token included in the request is invalid.";
+
+/** The credential that signed the call, or AWS's refusal of it. */
+async function authenticate(
+  call: ReceivedRequest,
+  scope: NonNullable<ReturnType<typeof parseAuthorization>>,
+  protocol: "json" | "query",
+  signingName: string,
+  world: World,
+): Promise<Credential | Outcome> {
+  const credential = world.credential(scope.accessKeyId);
+  if (credential === undefined) return { reply: refusal(protocol, "token", INVALID_TOKEN) };
+  if (headerOf(call, "x-amz-security-token") !== credential.secret.sessionToken) {
+    return { reply: refusal(protocol, "token", INVALID_TOKEN) };
+  }
+  if (scope.service !== signingName) {
+    const message = `Credential should be scoped to correct service: '${signingName}'.`;
+    return { reply: refusal(protocol, "signature", message) };
+  }
+  const problem = await signatureProblem(call, scope, credential.secret);
+  return problem === undefined ? credential : { reply: refusal(protocol, "signature", problem) };
+}
+
+export async function dispatch(
+  call: ReceivedRequest,
   world: World,
   clock: DispatchClock,
-): { outcome: Outcome; facts: CallFacts } {
+): Promise<{ outcome: Outcome; facts: CallFacts }> {
   const where = route(call);
   if (where.protocol === "unknown") {
     return {
@@ -95,7 +136,7 @@ export function dispatch(
       facts: { operation: "Unknown", accountId: "", region: "" },
     };
   }
-  const scope = parseAuthorization(call.authorization);
+  const scope = parseAuthorization(headerOf(call, "authorization"));
   if (scope === undefined) {
     const message = "Request is missing a SigV4 Authorization header";
     const reply =
@@ -104,17 +145,12 @@ export function dispatch(
         : queryError(400, "MissingAuthenticationToken", message);
     return { outcome: { reply }, facts: { operation: where.operation, accountId: "", region: "" } };
   }
-  const caller = world.identity(scope.accessKeyId);
   const base = { operation: where.operation, region: scope.region };
+  const signingName = SIGNING_NAMES[where.protocol === "json" ? where.service : "sts"];
+  const signer = await authenticate(call, scope, where.protocol, signingName, world);
+  if (!("identity" in signer)) return { outcome: signer, facts: { ...base, accountId: "" } };
+  const caller = signer.identity;
   if (where.protocol === "json") {
-    const signingName = SIGNING_NAMES[where.service];
-    if (signingName !== undefined && scope.service !== signingName) {
-      const message = `Credential should be scoped to correct service: '${signingName}'.`;
-      return {
-        outcome: { reply: jsonError(403, "InvalidSignatureException", message) },
-        facts: { ...base, accountId: caller.accountId },
-      };
-    }
     const outcome = answerJson(
       where.service,
       {
@@ -147,7 +183,7 @@ function answerJson(
     operation: string;
     region: string;
     body: string;
-    caller: ReturnType<World["identity"]>;
+    caller: Identity;
     elapsedMs: number;
     random: () => number;
   },

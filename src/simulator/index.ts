@@ -8,6 +8,6 @@ export type {
   Scenario,
   StoreSpec,
 } from "./scenario.js";
-export { loadScenarioFile, parseScenario } from "./scenario.js";
+export { loadScenarioFile, parseScenario, SIMULATOR_CREDENTIALS } from "./scenario.js";
 export type { KeyInput, Simulator, SimulatorOptions } from "./server.js";
 export { startSimulator } from "./server.js";

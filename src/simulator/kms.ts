@@ -1,4 +1,4 @@
-import { describeCustomKeyStores } from "./describe.js";
+import { describeCustomKeyStores, MARKER_FAULTS, type MarkerFault } from "./describe.js";
 import type { WirePage } from "./faults.js";
 import {
   faultsFor,
@@ -46,7 +46,7 @@ const CANNED_FAULTS: Partial<Record<FaultKind, (caller: Identity) => Reply>> = {
 function describeReply(
   call: KmsCall,
   target: Target,
-  repeatMarker: boolean,
+  markerFault?: MarkerFault,
   bend?: (page: WirePage, limit: number) => string,
 ): Reply {
   let request: unknown;
@@ -60,7 +60,7 @@ function describeReply(
     elapsedMs: call.elapsedMs,
     pageSize: target.pageSize,
     markers: target.markers,
-    repeatMarker,
+    ...(markerFault ? { markerFault } : {}),
   });
   if (!outcome.ok) return jsonError(400, outcome.error, outcome.message);
   const reply = jsonReply(outcome.page);
@@ -135,7 +135,7 @@ export function answerKms(call: KmsCall, world: World): Outcome {
     target.describeCalls,
     call.random,
   );
-  if (fault === undefined) return { reply: describeReply(call, target, false) };
+  if (fault === undefined) return { reply: describeReply(call, target) };
   const { kind } = fault;
   if (kind === "hang" || kind === "reset") return { drop: kind, fault: kind };
   const canned = CANNED_FAULTS[kind];
@@ -150,9 +150,10 @@ export function answerKms(call: KmsCall, world: World): Outcome {
     return { reply, fault: kind };
   }
   if (isMalformedPage(kind)) {
-    return { reply: describeReply(call, target, false, MALFORMED_PAGES[kind]), fault: kind };
+    return { reply: describeReply(call, target, undefined, MALFORMED_PAGES[kind]), fault: kind };
   }
-  const reply = describeReply(call, target, kind === "repeat-marker");
+  const markerFault = MARKER_FAULTS.find((name) => name === kind);
+  const reply = describeReply(call, target, markerFault);
   if (kind === "truncated-json") return { reply: truncated(reply), fault: kind };
   return { reply, fault: kind, delayMs: fault.delay };
 }

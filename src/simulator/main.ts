@@ -17,10 +17,14 @@ Options:
   --host HOST       address to listen on (default 127.0.0.1)
   -h, --help        print this help and exit
 
+The simulator verifies SigV4 signatures. Unless the scenario lists its own
+\`credentials\`, sign with the default static keys below.
+
 Example:
   npm run simulator -- --scenario scenarios/demo.yaml --port 4566
-  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws kms describe-custom-key-stores \\
-    --endpoint-url http://127.0.0.1:4566 --region us-east-1
+  AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKEFAKE \\
+  AWS_SECRET_ACCESS_KEY=fake/secret/fake/secret/fake/secret/0000 \\
+    aws kms describe-custom-key-stores --endpoint-url http://127.0.0.1:4566 --region us-east-1
 `;
 
 function fail(message: string): never {

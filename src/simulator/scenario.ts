@@ -189,6 +189,9 @@ const faultKind = z.enum([
   "huge-body",
   "distinct-error-names",
   "huge-error-name",
+  "marker-on-last-page",
+  "truncated-without-marker",
+  "oversized-marker",
 ]);
 
 const faultSpec = z
@@ -322,9 +325,32 @@ const accountSpec = z
   .strict()
   .superRefine((account, ctx) => reportDuplicates(account.regions, "region", ctx, ["regions"]));
 
+/**
+ * The static credentials every scenario accepts unless it lists its own: the simulator
+ * verifies signatures, so a client needs a secret it knows.
+ */
+export const SIMULATOR_CREDENTIALS = {
+  accessKeyId: "AKIAFAKEFAKEFAKEFAKE",
+  secretAccessKey: "fake/secret/fake/secret/fake/secret/0000",
+} as const;
+
+const staticCredential = z
+  .object({
+    accessKeyId: z.string().min(16).max(128),
+    secretAccessKey: z.string().min(1),
+    /** For temporary keys handed to a client from outside (AWS_SESSION_TOKEN). */
+    sessionToken: z.string().min(1).optional(),
+  })
+  .strict();
+
 const scenarioSchema = z
   .object({
     seed: z.number().int().optional(),
+    /** Keys of the default account, whose signatures the simulator verifies. */
+    credentials: z
+      .array(staticCredential)
+      .min(1)
+      .default(() => [{ ...SIMULATOR_CREDENTIALS }]),
     pageSize: pageSize.optional(),
     rateLimit: rateLimit.optional(),
     organizations: organizationsSpec.optional(),

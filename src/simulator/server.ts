@@ -11,7 +11,7 @@ export interface SimulatorOptions {
   scenario: Scenario;
   /** Default 0: an ephemeral port. */
   port?: number;
-  /** Default 127.0.0.1. Only loopback addresses are accepted: the fake accepts any credentials. */
+  /** Default 127.0.0.1. Only loopback addresses are accepted: the fake's credentials are public. */
   host?: string;
   /**
    * Wall clock (ms) for credential expiry times, default Date.now: clients compare them with
@@ -94,12 +94,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
     const at = now();
-    const { outcome, facts } = dispatch(
-      {
-        amzTarget: request.headers["x-amz-target"] as string | undefined,
-        authorization: request.headers.authorization,
-        body,
-      },
+    const { outcome, facts } = await dispatch(
+      { method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers, body },
       world,
       { elapsedMs: at - startedAt, wallClockMs: wallClock(), random },
     );

@@ -94,18 +94,22 @@ function assumeRole(call: StsCall, world: World): StsAnswer {
     userId: `${roleId}:${sessionName}`,
   };
   const fault = account.assumeRoleFault;
-  const accessKeyId =
-    fault === "huge-access-key-id"
-      ? `ASIA${"A".repeat(1024 * 1024)}`
-      : keyId("ASIA", randomBytes(16));
-  world.bindCredentials(accessKeyId, identity);
+  const secret = {
+    accessKeyId:
+      fault === "huge-access-key-id"
+        ? `ASIA${"A".repeat(1024 * 1024)}`
+        : keyId("ASIA", randomBytes(16)),
+    secretAccessKey: randomBytes(30).toString("base64"),
+    sessionToken: randomBytes(96).toString("base64"),
+  };
+  world.bindCredentials(secret, identity);
   const validForMs =
     fault === "short-lived" ? 120_000 : fault === "expired" ? -60_000 : durationSeconds * 1000;
   const requestId = randomUUID();
   const result =
-    `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId>` +
-    `<SecretAccessKey>${randomBytes(30).toString("base64")}</SecretAccessKey>` +
-    `<SessionToken>${randomBytes(96).toString("base64")}</SessionToken>` +
+    `<Credentials><AccessKeyId>${secret.accessKeyId}</AccessKeyId>` +
+    `<SecretAccessKey>${secret.secretAccessKey}</SecretAccessKey>` +
+    `<SessionToken>${secret.sessionToken}</SessionToken>` +
     `<Expiration>${isoSeconds(call.wallClockMs + validForMs)}</Expiration></Credentials>` +
     `<AssumedRoleUser><AssumedRoleId>${xmlEscape(identity.userId)}</AssumedRoleId>` +
     `<Arn>${xmlEscape(identity.arn)}</Arn></AssumedRoleUser>`;

@@ -13,6 +13,7 @@ import type {
   Scenario,
   StoreSpec,
 } from "./scenario.js";
+import type { SigningSecret } from "./sigv4.js";
 import { generateStores } from "./stores.js";
 
 /** One account × region as KMS sees it, plus the per-target call counter faults key on. */
@@ -46,6 +47,11 @@ export interface Identity {
   accountId: string;
   arn: string;
   userId: string;
+}
+
+export interface Credential {
+  secret: SigningSecret;
+  identity: Identity;
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -148,7 +154,8 @@ function setupOf(spec: RegionSpec): TargetSetup {
  */
 export class World {
   private readonly targets = new Map<string, Target>();
-  private readonly identities = new Map<string, Identity>();
+  /** Every credential the simulator verifies signatures for: the scenario's and AssumeRole's. */
+  private readonly credentialTable = new Map<string, Credential>();
   private accountList: AccountSpec[] = [];
   private readonly accountsById = new Map<string, AccountSpec>();
   /** Calls to Organizations (any operation), which `organizations.faults` key on. */
@@ -161,6 +168,10 @@ export class World {
   ) {
     this.organizationMarkers = markerCodec(markerNonce, "organizations/ListAccounts");
     this.replaceAccounts(scenario.accounts);
+    const caller = this.defaultIdentity();
+    for (const secret of scenario.credentials) {
+      this.credentialTable.set(secret.accessKeyId, { secret, identity: caller });
+    }
   }
 
   get organizations(): Scenario["organizations"] {
@@ -226,19 +237,26 @@ export class World {
     this.target(accountId, region).keys = expandKeys(accountId, region, keys);
   }
 
-  /** Credentials from this simulator's AssumeRole map to the role; any others to the default account. */
-  identity(accessKeyId: string): Identity {
-    return (
-      this.identities.get(accessKeyId) ?? {
-        accountId: this.scenario.defaultAccountId,
-        arn: `arn:aws:iam::${this.scenario.defaultAccountId}:user/simulator`,
-        userId: "AIDASIMULATORUSER0000",
-      }
-    );
+  /**
+   * A credential the simulator knows: the scenario's static ones belong to the default
+   * account, AssumeRole's to the role. Undefined for any other access key id, which AWS
+   * does not recognise either.
+   */
+  credential(accessKeyId: string): Credential | undefined {
+    return this.credentialTable.get(accessKeyId);
   }
 
-  bindCredentials(accessKeyId: string, identity: Identity): void {
-    this.identities.set(accessKeyId, identity);
+  bindCredentials(secret: SigningSecret, identity: Identity): void {
+    this.credentialTable.set(secret.accessKeyId, { secret, identity });
+  }
+
+  private defaultIdentity(): Identity {
+    const accountId = this.scenario.defaultAccountId;
+    return {
+      accountId,
+      arn: `arn:aws:iam::${accountId}:user/simulator`,
+      userId: "AIDASIMULATORUSER0000",
+    };
   }
 
   private replaceAccounts(accounts: readonly AccountSpec[]): void {

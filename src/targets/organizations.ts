@@ -6,6 +6,7 @@ import {
   type OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { partitionOfArn, roleArnOf } from "../aws/arn.js";
+import { paginate } from "../aws/pagination.js";
 import type { OrganizationsDiscovery } from "../config/types.js";
 import type { Account } from "../model.js";
 
@@ -23,25 +24,31 @@ export type OnRequest = (operation: string) => void;
 /** Organizations allows five levels of OUs; deeper means a broken answer, not a tree. */
 const MAX_DEPTH = 8;
 
-/** Every page of one list, following NextToken; a repeated token ends it as an error. */
-async function allPages<T>(
+/**
+ * More pages than any organisation needs: Organizations allows 10,000 accounts by quota
+ * request, 20 to a page.
+ */
+const MAX_PAGES = 1_000;
+
+/** Every item of one list, through the shared paginator (page cap, repeated-token guard). */
+async function allItems<T>(
   operation: string,
   onRequest: OnRequest,
   signal: AbortSignal,
   fetchPage: (token: string | undefined) => Promise<{ items: T[] | undefined; next?: string }>,
 ): Promise<T[]> {
   const items: T[] = [];
-  let token: string | undefined;
-  do {
-    onRequest(operation);
-    const page = await fetchPage(token);
-    signal.throwIfAborted();
-    items.push(...(page.items ?? []));
-    if (page.next !== undefined && page.next === token) {
-      throw new Error(`${operation} repeated its NextToken`);
-    }
-    token = page.next;
-  } while (token !== undefined);
+  const pages = paginate(
+    { operation, tokenName: "NextToken", maxPages: MAX_PAGES },
+    async (token) => {
+      onRequest(operation);
+      const page = await fetchPage(token);
+      signal.throwIfAborted();
+      return page;
+    },
+    (page) => page.next,
+  );
+  for await (const page of pages) items.push(...(page.items ?? []));
   return items;
 }
 
@@ -81,7 +88,7 @@ export async function listOrganizationMembers(
   const send = { abortSignal: signal };
   const everyAccount = async () =>
     toMembers(
-      await allPages("ListAccounts", onRequest, signal, async (NextToken) => {
+      await allItems("ListAccounts", onRequest, signal, async (NextToken) => {
         const page = await client.send(new ListAccountsCommand({ NextToken }), send);
         return { items: page.Accounts, next: page.NextToken };
       }),
@@ -91,7 +98,7 @@ export async function listOrganizationMembers(
     if (visited.has(parentId)) return [];
     if (depth > MAX_DEPTH) throw new Error(`organizational units nest deeper than ${MAX_DEPTH}`);
     visited.add(parentId);
-    const accounts = await allPages(
+    const accounts = await allItems(
       "ListAccountsForParent",
       onRequest,
       signal,
@@ -103,7 +110,7 @@ export async function listOrganizationMembers(
         return { items: page.Accounts, next: page.NextToken };
       },
     );
-    const units = await allPages("ListChildren", onRequest, signal, async (NextToken) => {
+    const units = await allItems("ListChildren", onRequest, signal, async (NextToken) => {
       const page = await client.send(
         new ListChildrenCommand({
           ParentId: parentId,

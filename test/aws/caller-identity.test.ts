@@ -1,8 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { callerAccountId, lookUpDefaultAccount } from "../../src/aws/caller-identity.js";
 import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
+
+function sts(endpoint: string): STSClient {
+  return new STSClient({ region: "us-east-1", endpoint, credentials: FAKE_CREDENTIALS });
+}
 
 function lookup(overrides: Partial<Parameters<typeof lookUpDefaultAccount>[0]> = {}) {
   return {
@@ -19,10 +24,7 @@ function lookup(overrides: Partial<Parameters<typeof lookUpDefaultAccount>[0]> =
 describe("callerAccountId", () => {
   it("asks STS who the default credentials are", async () => {
     const simulator = await simulate('defaultAccountId: "123456789012"\naccounts: []\n');
-    const accountId = await callerAccountId(
-      { region: "us-east-1", endpoint: simulator.url, credentials: async () => FAKE_CREDENTIALS },
-      new AbortController().signal,
-    );
+    const accountId = await callerAccountId(sts(simulator.url), new AbortController().signal);
     expect(accountId).toBe("123456789012");
     expect(simulator.callCount({ operation: "GetCallerIdentity" })).toBe(1);
   });
@@ -52,35 +54,22 @@ describe("callerAccountId with a bad answer", () => {
     "refuses an account id of %s",
     async (account) => {
       const endpoint = await stsAnswering(account);
-      await expect(
-        callerAccountId(
-          { region: "us-east-1", endpoint, credentials: async () => FAKE_CREDENTIALS },
-          new AbortController().signal,
-        ),
-      ).rejects.toThrow(`GetCallerIdentity returned no valid account id (${account})`);
+      await expect(callerAccountId(sts(endpoint), new AbortController().signal)).rejects.toThrow(
+        `GetCallerIdentity returned no valid account id (${account})`,
+      );
     },
   );
 
   it("quotes a 1 MiB account id cut to 32 characters with its length", async () => {
     const endpoint = await stsAnswering("1".repeat(1024 * 1024));
-    await expect(
-      callerAccountId(
-        { region: "us-east-1", endpoint, credentials: async () => FAKE_CREDENTIALS },
-        new AbortController().signal,
-      ),
-    ).rejects.toThrow(
+    await expect(callerAccountId(sts(endpoint), new AbortController().signal)).rejects.toThrow(
       `GetCallerIdentity returned no valid account id (${"1".repeat(32)}… (1048576 characters))`,
     );
   });
 
   it("accepts twelve digits", async () => {
     const endpoint = await stsAnswering("123456789012");
-    expect(
-      await callerAccountId(
-        { region: "us-east-1", endpoint, credentials: async () => FAKE_CREDENTIALS },
-        new AbortController().signal,
-      ),
-    ).toBe("123456789012");
+    expect(await callerAccountId(sts(endpoint), new AbortController().signal)).toBe("123456789012");
   });
 });
 

@@ -1,5 +1,9 @@
 import { DescribeCustomKeyStoresCommand } from "@aws-sdk/client-kms";
+import { ListAccountsCommand } from "@aws-sdk/client-organizations";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
+import { AccountSession } from "../../src/aws/account-session.js";
+import { stsRegionFor } from "../../src/aws/pool-clients.js";
 import { type RoleToAssume, SessionPool, type SessionSettings } from "../../src/aws/sessions.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import type { Simulator } from "../../src/simulator/index.js";
@@ -65,7 +69,7 @@ describe("SessionPool", () => {
     sessions.retain([account()]);
     const east = sessions.session(target("us-east-1"));
     const west = sessions.session(target("eu-west-1"));
-    expect(east).toBeDefined();
+    expect(east).toBeInstanceOf(AccountSession);
     expect(west).toBe(east);
     await east?.credentials?.();
     await west?.credentials?.();
@@ -274,5 +278,59 @@ describe("SessionPool details", () => {
     const session = sessions.session(target("us-east-1"));
     sessions.destroy();
     expect(session && sessions.isCurrent(session)).toBe(false);
+  });
+});
+
+describe("SessionPool's other clients", () => {
+  it("reads the STS region rule once: sts.region, else the first region named, else us-east-1", () => {
+    expect(stsRegionFor("eu-central-1", "eu-west-1")).toBe("eu-central-1");
+    expect(stsRegionFor(undefined, undefined, "eu-west-1", "ap-south-1")).toBe("eu-west-1");
+    expect(stsRegionFor(undefined)).toBe("us-east-1");
+  });
+
+  it("keeps one caller-identity STS client per region, signed with the default credentials", async () => {
+    const simulator = await simulate('defaultAccountId: "123456789012"\n');
+    const sessions = pool(simulator, [], { stsRegion: "eu-west-1" });
+    const client = sessions.callerIdentityClient(sessions.stsRegion("us-east-1"));
+    expect(sessions.callerIdentityClient("eu-west-1")).toBe(client);
+    const identity = await client.send(new GetCallerIdentityCommand({}));
+    expect(identity.Account).toBe("123456789012");
+    expect(simulator.calls.at(-1)).toMatchObject({
+      operation: "GetCallerIdentity",
+      region: "eu-west-1",
+    });
+    sessions.destroy();
+  });
+
+  it("keeps an Organizations client per role, through its role's session in the STS region", async () => {
+    const simulator = await simulate(`
+organizations: {managementAccountId: "111111111111"}
+accounts: [{id: "111111111111"}, {id: "222222222222"}]
+`);
+    const reported: Array<[RoleToAssume, unknown]> = [];
+    const sessions = pool(simulator, reported);
+    const access = {
+      region: "us-east-1",
+      roleArn: "arn:aws:iam::111111111111:role/org-reader",
+      externalId: "ext",
+      roleAccountId: "111111111111",
+    };
+    const client = sessions.organizationsClient(access);
+    expect(sessions.organizationsClient({ ...access })).toBe(client);
+    expect(sessions.organizationsClient({ region: "us-east-1" })).not.toBe(client);
+    const listed = await client.send(new ListAccountsCommand({}));
+    expect(listed.Accounts?.map((member) => member.Id)).toEqual(["111111111111", "222222222222"]);
+    expect(assumedRoles(simulator)).toEqual([access.roleArn]);
+    expect(reported.map(([role]) => [role.accountId, role.region])).toEqual([
+      ["111111111111", "us-east-1"],
+    ]);
+    sessions.configure({
+      rateLimit: { perSecond: 10, burst: 2 },
+      sessionDurationSeconds: 900,
+      failureHoldMs: 0,
+      stsRegion: "eu-west-1",
+    });
+    expect(sessions.organizationsClient(access)).not.toBe(client);
+    sessions.destroy();
   });
 });

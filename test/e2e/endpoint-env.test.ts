@@ -8,9 +8,10 @@ import { parseExposition, samplesNamed } from "../helpers/exposition.js";
 
 describe("the CLI against AWS_ENDPOINT_URL, with the SDK's default credential chain", () => {
   it("finds its own account with GetCallerIdentity and polls it, credentials from the environment", async () => {
-    const scenario = parseScenario(
-      readFileSync(join(PACKAGE_ROOT, "scenarios", "example-small.yaml"), "utf8"),
-    );
+    const scenario = {
+      ...parseScenario(readFileSync(join(PACKAGE_ROOT, "scenarios", "example-small.yaml"), "utf8")),
+      credentials: [{ accessKeyId: "AKIAENVENVENVENVENV1", secretAccessKey: "env-secret" }],
+    };
     const simulator = await startSimulator({ scenario });
     try {
       const cli = await startCli([], {

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { StatusReport } from "../../src/status/report.js";
 import { CLI, startCli, waitForReady } from "../helpers/cli.js";
-import { simulate } from "../helpers/simulator.js";
+import { FAKE_CREDENTIALS, simulate } from "../helpers/simulator.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 
 const execFileAsync = promisify(execFile);
@@ -63,8 +63,8 @@ accounts:
 function awsEnv(endpoint: string): NodeJS.ProcessEnv {
   return {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: "AKIAONCEONCEONCEONCE",
-    AWS_SECRET_ACCESS_KEY: "once-secret",
+    AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
     AWS_REGION: "us-east-1",
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",

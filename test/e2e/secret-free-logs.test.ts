@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,6 +14,10 @@ import { until } from "../helpers/wait.js";
 
 const MEMBER = "222222222222";
 const SCENARIO = `
+credentials:
+  - accessKeyId: AKIAENVSECRET0000001
+    secretAccessKey: env-secret-key-Xq7vB2nM9pL4kR8tW1yZ
+    sessionToken: env-session-token-Jf3hG6dS0aQ5wE2rT9uI
 accounts:
   - id: "111111111111"
     regions: [{region: us-east-1, stores: []}]
@@ -52,21 +56,25 @@ async function recordingProxy(simulator: Simulator): Promise<{ url: string; bodi
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", async () => {
-      const headers = { ...request.headers } as Record<string, string>;
-      delete headers.host;
-      delete headers["content-length"];
-      const answer = await fetch(`${simulator.url}${request.url}`, {
-        method: request.method ?? "POST",
-        headers,
-        body: Buffer.concat(chunks),
-      });
-      const body = await answer.text();
-      bodies.push(body);
-      response.writeHead(answer.status, {
-        "Content-Type": answer.headers.get("content-type") ?? "text/xml",
-      });
-      response.end(body);
+    request.on("end", () => {
+      // The original Host header goes along: it is signed, and the simulator checks it.
+      const upstream = httpRequest(
+        `${simulator.url}${request.url}`,
+        { method: request.method ?? "POST", headers: request.headers },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on("data", (chunk: Buffer) => parts.push(chunk));
+          answer.on("end", () => {
+            const body = Buffer.concat(parts).toString("utf8");
+            bodies.push(body);
+            response.writeHead(answer.statusCode ?? 502, {
+              "Content-Type": answer.headers["content-type"] ?? "text/xml",
+            });
+            response.end(body);
+          });
+        },
+      );
+      upstream.end(Buffer.concat(chunks));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -16,6 +16,7 @@ function entry(id: string) {
   return { CustomKeyStoreId: id, ConnectionState: "CONNECTED" as const };
 }
 
+/** A page as KMS answers it: `Truncated` when a marker follows. */
 function page(ids: string[], nextMarker?: string): DescribeCustomKeyStoresCommandOutput {
   return {
     CustomKeyStores: ids.map(entry),
@@ -81,14 +82,36 @@ describe("pollTarget pages", () => {
     ]);
   });
 
-  it("treats an empty NextMarker as the last page, and an empty list as no stores", async () => {
+  it("stops at Truncated false, ignoring a NextMarker there, and reports the marker", async () => {
+    const ignored: string[] = [];
     const client = scripted([
-      { CustomKeyStores: [], Truncated: true, NextMarker: "m1", $metadata: {} },
-      page(["cks-1"], ""),
+      page(["cks-1"], "m1"),
+      { ...page(["cks-2"]), NextMarker: "stale" },
       page(["never"]),
     ]);
-    expect((await poll(client)).map((store) => store.id)).toEqual(["cks-1"]);
+    const stores = await poll(client, { onIgnoredMarker: (marker) => ignored.push(marker) });
+    expect(stores.map((store) => store.id)).toEqual(["cks-1", "cks-2"]);
     expect(client.inputs).toHaveLength(2);
+    expect(ignored).toEqual(["stale"]);
+  });
+
+  it.each([
+    ["no NextMarker", undefined, "Truncated is true but the page has no NextMarker"],
+    ["an empty NextMarker", "", "Truncated is true but the page has no NextMarker"],
+    [
+      "a NextMarker over 1,024 characters",
+      "m".repeat(1025),
+      "NextMarker is 1025 characters, over the API's limit of 1024",
+    ],
+  ])("reports Truncated true with %s as an invalid response", async (_, marker, message) => {
+    const client = scripted([{ ...page(["cks-1"]), Truncated: true, NextMarker: marker }]);
+    await expect(poll(client)).rejects.toMatchObject({ errorName: "InvalidResponse", message });
+    expect(client.inputs).toHaveLength(1);
+  });
+
+  it("follows a NextMarker of exactly 1,024 characters", async () => {
+    const client = scripted([page(["cks-1"], "m".repeat(1024)), page(["cks-2"])]);
+    expect(await poll(client)).toHaveLength(2);
   });
 
   it("ends as RepeatedMarker when a marker comes back, naming the page", async () => {
@@ -96,7 +119,7 @@ describe("pollTarget pages", () => {
     await expect(poll(client)).rejects.toMatchObject({
       name: "PollError",
       errorName: "RepeatedMarker",
-      message: "NextMarker repeated on page 3; the pages would loop",
+      message: "DescribeCustomKeyStores: NextMarker repeated on page 3; the pages would loop",
     });
     expect(client.inputs).toHaveLength(3);
   });
@@ -107,7 +130,7 @@ describe("pollTarget pages", () => {
     const endless = scripted([page(["cks-1"], "m1"), page(["cks-2"], "m2"), page(["cks-3"])]);
     await expect(poll(endless, { maxPages: 2 })).rejects.toMatchObject({
       errorName: "TooManyPages",
-      message: "more than 2 pages; giving up",
+      message: "DescribeCustomKeyStores: more than 2 pages; giving up",
     });
     expect(endless.inputs).toHaveLength(2);
   });

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { paginateDescribeCustomKeyStores } from "@aws-sdk/client-kms";
 import { expect, it } from "vitest";
-import { kmsClient, simulate } from "../helpers/simulator.js";
+import { FAKE_CREDENTIALS, kmsClient, simulate } from "../helpers/simulator.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 
 const aws = toolOrSkipReason("aws");
@@ -20,7 +20,7 @@ const CLI_ENV = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKEFAKE",
-  AWS_SECRET_ACCESS_KEY: "fake-secret",
+  AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
   AWS_CONFIG_FILE: "/dev/null",
   AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
   AWS_PAGER: "",

@@ -10,9 +10,11 @@ import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { describe, expect, it } from "vitest";
 import type { AccountSpec, Simulator } from "../../src/simulator/index.js";
 import {
+  asFetch,
   FAKE_CREDENTIALS,
   kmsClient,
   organizationsClient,
+  signedRequest,
   simulate,
 } from "../helpers/simulator.js";
 
@@ -177,16 +179,11 @@ accounts:
 
   it("answers an unimplemented Organizations operation with UnknownOperationException", async () => {
     const simulator = await simulate(organization(1));
-    const response = await fetch(simulator.url, {
-      method: "POST",
-      headers: {
-        "X-Amz-Target": "AWSOrganizationsV20161128.DescribeOrganization",
-        "Content-Type": "application/x-amz-json-1.1",
-        Authorization:
-          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261128/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=00",
-      },
-      body: "{}",
+    const request = await signedRequest(simulator.url, {
+      service: "organizations",
+      target: "AWSOrganizationsV20161128.DescribeOrganization",
     });
+    const response = await fetch(simulator.url, asFetch(request));
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
   });

@@ -1,6 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadScenarioFile, parseScenario } from "../../src/simulator/index.js";
+import {
+  loadScenarioFile,
+  parseScenario,
+  SIMULATOR_CREDENTIALS,
+} from "../../src/simulator/index.js";
 
 const scenarioPath = (name: string) =>
   fileURLToPath(new URL(`../../scenarios/${name}`, import.meta.url));
@@ -65,7 +69,11 @@ accounts:
   });
 
   it("accepts an empty document as a world without accounts", () => {
-    expect(parseScenario("")).toEqual({ defaultAccountId: "000000000000", accounts: [] });
+    expect(parseScenario("")).toEqual({
+      credentials: [SIMULATOR_CREDENTIALS],
+      defaultAccountId: "000000000000",
+      accounts: [],
+    });
   });
 
   it.each([

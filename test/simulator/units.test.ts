@@ -91,7 +91,14 @@ describe("parseAuthorization", () => {
       parseAuthorization(
         "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20261128/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=ab",
       ),
-    ).toEqual({ accessKeyId: "ASIAEXAMPLE", region: "eu-west-1", service: "kms" });
+    ).toEqual({
+      accessKeyId: "ASIAEXAMPLE",
+      date: "20261128",
+      region: "eu-west-1",
+      service: "kms",
+      signedHeaders: ["host"],
+      signature: "ab",
+    });
   });
 
   it.each([undefined, "Bearer token", "AWS4-HMAC-SHA256 Credential=broken"])(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../helpers/simulator.js";
+import { asFetch, type SignedCall, signedRequest, simulate } from "../helpers/simulator.js";
 
 const SCENARIO = `
 accounts:
@@ -10,24 +10,17 @@ accounts:
         faults: [{kind: hang, calls: [2, 3]}]
 `;
 
-const SIGNED =
-  "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261128/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00";
+const DESCRIBE = "TrentService.DescribeCustomKeyStores";
 
-function kmsRequest(headers: Record<string, string>, body = "{}"): RequestInit {
-  return {
-    method: "POST",
-    headers: { "Content-Type": "application/x-amz-json-1.1", ...headers },
-    body,
-  };
+/** A raw request signed as the SDK signs it, by default a KMS DescribeCustomKeyStores. */
+async function signed(url: string, call: Partial<SignedCall> = {}): Promise<RequestInit> {
+  return asFetch(await signedRequest(url, { service: "kms", target: DESCRIBE, ...call }));
 }
 
 describe("raw wire behaviour", () => {
   it("answers with a request id, a current Date and the KMS JSON content type", async () => {
     const simulator = await simulate(SCENARIO);
-    const response = await fetch(
-      simulator.url,
-      kmsRequest({ "X-Amz-Target": "TrentService.DescribeCustomKeyStores", Authorization: SIGNED }),
-    );
+    const response = await fetch(simulator.url, await signed(simulator.url));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/x-amz-json-1.1");
     expect(response.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
@@ -48,29 +41,27 @@ describe("raw wire behaviour", () => {
     });
   });
 
-  it.each([
-    [
-      "a missing Authorization header",
-      { "X-Amz-Target": "TrentService.DescribeCustomKeyStores" },
-      "MissingAuthenticationTokenException",
-    ],
-    [
-      "an unimplemented KMS operation",
-      { "X-Amz-Target": "TrentService.ListAliases", Authorization: SIGNED },
-      "UnknownOperationException",
-    ],
-    [
-      "another service's target",
-      { "X-Amz-Target": "AmazonSSM.GetParameter", Authorization: SIGNED },
-      "UnknownOperationException",
-    ],
-    ["no target and no Action", { Authorization: SIGNED }, "UnknownOperationException"],
-  ])("rejects %s", async (_, headers, name) => {
+  it("refuses a request without an Authorization header", async () => {
     const simulator = await simulate(SCENARIO);
-    const response = await fetch(simulator.url, kmsRequest(headers));
+    const { headers, body } = await signed(simulator.url);
+    const { authorization: _, ...unsigned } = headers as Record<string, string>;
+    const response = await fetch(simulator.url, { method: "POST", headers: unsigned, body });
     expect(response.status).toBe(400);
-    expect(response.headers.get("x-amzn-errortype")).toBe(name);
-    expect(await response.json()).toMatchObject({ __type: name });
+    expect(response.headers.get("x-amzn-errortype")).toBe("MissingAuthenticationTokenException");
+  });
+
+  it.each([
+    ["an unimplemented KMS operation", { target: "TrentService.ListAliases" }],
+    ["another service's target", { target: "AmazonSSM.GetParameter" }],
+    ["no target and no Action", { target: "", body: "" }],
+  ])("rejects %s", async (_, call) => {
+    const simulator = await simulate(SCENARIO);
+    const init = await signed(simulator.url, call);
+    if (call.target === "") delete (init.headers as Record<string, string>)["x-amz-target"];
+    const response = await fetch(simulator.url, init);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
+    expect(await response.json()).toMatchObject({ __type: "UnknownOperationException" });
   });
 
   it.each([
@@ -78,11 +69,8 @@ describe("raw wire behaviour", () => {
     ["GraniteServiceVersion20100801.GetMetricData", "monitoring"],
   ])("refuses %s signed for kms instead of %s, as AWS does", async (target, service) => {
     const simulator = await simulate(SCENARIO);
-    const response = await fetch(
-      simulator.url,
-      kmsRequest({ "X-Amz-Target": target, Authorization: SIGNED }),
-    );
-    expect(response.status).toBe(403);
+    const response = await fetch(simulator.url, await signed(simulator.url, { target }));
+    expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
       __type: "InvalidSignatureException",
       message: `Credential should be scoped to correct service: '${service}'.`,
@@ -91,25 +79,23 @@ describe("raw wire behaviour", () => {
 
   it("answers an unknown STS action with an awsQuery error", async () => {
     const simulator = await simulate(SCENARIO);
-    const response = await fetch(simulator.url, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: SIGNED },
-      body: "Action=GetSessionToken&Version=2011-06-15",
-    });
+    const response = await fetch(
+      simulator.url,
+      asFetch(
+        await signedRequest(simulator.url, {
+          service: "sts",
+          body: "Action=GetSessionToken&Version=2011-06-15",
+        }),
+      ),
+    );
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/<Code>InvalidAction<\/Code>/);
   });
 
   it("hangs until the client gives up, and close() still resolves promptly", async () => {
     const simulator = await simulate(SCENARIO);
-    const describe = (signal?: AbortSignal) =>
-      fetch(simulator.url, {
-        ...kmsRequest({
-          "X-Amz-Target": "TrentService.DescribeCustomKeyStores",
-          Authorization: SIGNED,
-        }),
-        ...(signal ? { signal } : {}),
-      });
+    const describe = async (signal?: AbortSignal) =>
+      fetch(simulator.url, { ...(await signed(simulator.url)), ...(signal ? { signal } : {}) });
     expect((await describe()).status).toBe(200);
     const aborted = await describe(AbortSignal.timeout(200)).catch((error: Error) => error);
     expect((aborted as Error).name).toBe("TimeoutError");

@@ -24,10 +24,11 @@ function fleetScenario(count: number, denied: number[] = []): string {
 
 function fleetConfig(count: number): Partial<Config> {
   return {
-    // Short rounds, but a deadline that a loaded CI machine's AssumeRole (up to ~0.5 s with
-    // 16 in flight) still meets: a timed-out AssumeRole would be assumed again.
-    intervalMs: 1_000,
-    timeoutMs: 900,
+    // Short rounds, but a deadline that a loaded CI machine's AssumeRole (over 1 s with 16 in
+    // flight, every request signed and verified) still meets: a timed-out AssumeRole would be
+    // assumed again.
+    intervalMs: 3_000,
+    timeoutMs: 2_900,
     concurrency: 16,
     regions: REGIONS,
     accounts: Array.from({ length: count }, (_, index) => ({
@@ -47,7 +48,8 @@ describe("many accounts through assumed roles", () => {
     await waitUntilReady(app);
     const describes = () => simulator.callCount({ operation: "DescribeCustomKeyStores" });
     const assumes = () => simulator.callCount({ operation: "AssumeRole" });
-    expect(describes()).toBeGreaterThanOrEqual(150);
+    // Ready is the first round's end; on a busy machine a target may still be on its way.
+    await until(() => describes() >= 150);
     expect(assumes()).toBe(50);
     const assumed = new Set(
       simulator.calls.filter((call) => call.operation === "AssumeRole").map((call) => call.roleArn),
@@ -71,7 +73,7 @@ describe("many accounts through assumed roles", () => {
     const atExpiry = describes();
     await until(() => describes() >= atExpiry + 2 * 150);
     expect(assumes()).toBe(100);
-  });
+  }, 90_000);
 
   it("keeps the other 49 accounts fully up when one role is denied", async () => {
     const { app, scrape } = await runExporter(fleetScenario(50, [7]), {

@@ -35,8 +35,9 @@ describe("poller against the simulator (real SDK, real HTTP)", () => {
   it("pages through 2,500 stores at 7 per page completely, in exactly 358 calls", async () => {
     const { app, simulator, scrape } = await runExporter(
       scenario("pageSize: 7\ngenerate: {count: 2500, type: AWS_CLOUDHSM, state: CONNECTED}"),
-      // 358 calls in one poll: far above KMS's real quota, so the limiter is opened up here.
-      { ...ROLES, rateLimit: { perSecond: 1_000, burst: 1_000 } },
+      // 358 calls in one poll: far above KMS's real quota, so the limiter is opened up here,
+      // and the deadline too: each call is signed and verified, on a machine that may be busy.
+      { ...ROLES, rateLimit: { perSecond: 1_000, burst: 1_000 }, timeoutMs: 30_000 },
     );
     await waitUntilReady(app);
     const samples = await scrape();

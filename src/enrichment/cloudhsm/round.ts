@@ -1,6 +1,6 @@
 import type { DescribeClustersInput, DescribeClustersOutput } from "../../aws/cloudhsm-client.js";
 import type { KeyStore } from "../../model.js";
-import { allPages, EnrichmentError, type PagesOptions } from "../pages.js";
+import { EnrichmentError, enrichmentPages, type PagesOptions } from "../pages.js";
 
 /** One CloudHSM cluster behind a store (enrich.cloudhsm), as the exporter keeps it. */
 export interface ClusterHealth {
@@ -67,7 +67,7 @@ export async function describeStoreClusters(
 ): Promise<ClusterHealth[]> {
   if (clusterIds.length === 0) return [];
   const wanted = new Set(clusterIds);
-  const pages = await allPages(
+  const pages = await enrichmentPages(
     { ...options, operation: "DescribeClusters" },
     (token, abortSignal) =>
       client.describeClusters(

@@ -7,7 +7,7 @@ import {
 import { classifyError } from "../../aws/errors.js";
 import type { TargetRateLimiter } from "../../aws/rate-limit.js";
 import type { AccountKmsClient } from "../../aws/sessions.js";
-import { allPages, EnrichmentError, type PageAttempt } from "../pages.js";
+import { EnrichmentError, enrichmentPages, type PageAttempt } from "../pages.js";
 import type { DescribedKey, KeyInventory } from "./inventory.js";
 
 /** ListKeys' largest page. */
@@ -85,7 +85,7 @@ export async function runKeyRound(
       limiters[event.operation === "ListKeys" ? "listKeys" : "describeKey"].onThrottled();
     options.onAttempt(event);
   };
-  const pages = await allPages(
+  const pages = await enrichmentPages(
     {
       operation: "ListKeys",
       signal,

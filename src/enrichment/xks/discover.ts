@@ -5,7 +5,7 @@ import type {
   ListMetricsCommandOutput,
 } from "@aws-sdk/client-cloudwatch";
 import { GetMetricDataCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import { allPages, type PagesOptions } from "../pages.js";
+import { enrichmentPages, type PagesOptions } from "../pages.js";
 
 /**
  * The XKS metrics of AWS/KMS. GetMetricData matches a metric's dimensions exactly ("you can
@@ -103,7 +103,7 @@ export async function discoverXksSeries(
       MetricName: metricName,
       RecentlyActive: "PT3H",
     };
-    const pages = await allPages(
+    const pages = await enrichmentPages(
       { ...options, operation: "ListMetrics", timeoutMs: Math.max(1, deadlineAt - Date.now()) },
       (token, abortSignal) =>
         calls.listMetrics({ ...input, ...(token ? { NextToken: token } : {}) }, { abortSignal }),

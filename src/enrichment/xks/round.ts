@@ -1,6 +1,6 @@
 import type { GetMetricDataCommandOutput, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { KeyStore } from "../../model.js";
-import { allPages, type PagesOptions } from "../pages.js";
+import { enrichmentPages, type PagesOptions } from "../pages.js";
 import {
   type CloudWatchCalls,
   discoverXksSeries,
@@ -177,7 +177,7 @@ export async function fetchXksHealth(
       ScanBy: "TimestampDescending" as const,
     };
     pages.push(
-      ...(await allPages(
+      ...(await enrichmentPages(
         { ...options, operation: "GetMetricData", timeoutMs: remaining() },
         (token, abortSignal) =>
           calls.getMetricData(
