@@ -28,6 +28,8 @@ export const DEFAULTS = {
   sessionDurationSeconds: 3_600,
   /** Raised to the poll interval when that is longer. */
   enrichIntervalMs: 300_000,
+  /** Far below KMS's quotas (ListKeys 500/s, DescribeKey 2,000/s), which other callers share. */
+  keysRateLimit: { listKeys: 5, describeKey: 20 },
   /** KMS's default quota is 10 stores per account and Region: a thousand times that is junk. */
   maxStoresPerTarget: 10_000,
   discoveryRefreshMs: 3_600_000,
@@ -55,7 +57,13 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     discovery: undefined,
     stsRegion: undefined,
     shard: { index: 0, count: 1 },
-    enrich: { intervalMs: DEFAULTS.enrichIntervalMs, cloudhsm: false, xks: false },
+    enrich: {
+      intervalMs: DEFAULTS.enrichIntervalMs,
+      cloudhsm: false,
+      xks: false,
+      keys: false,
+      keysRateLimit: { ...DEFAULTS.keysRateLimit },
+    },
     listenAddresses: [{ host: "127.0.0.1", port: 0 }],
     webConfigFile: undefined,
     enableLifecycle: false,
@@ -255,6 +263,8 @@ export function loadConfig(
       intervalMs: file.enrich?.interval ?? Math.max(DEFAULTS.enrichIntervalMs, intervalMs),
       cloudhsm: file.enrich?.cloudhsm ?? false,
       xks: file.enrich?.xks ?? false,
+      keys: file.enrich?.keys ?? false,
+      keysRateLimit: { ...DEFAULTS.keysRateLimit, ...file.enrich?.keysRateLimit },
     },
     listenAddresses,
     webConfigFile: flags.webConfigFile,
