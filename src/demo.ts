@@ -24,8 +24,10 @@ export function demoConfig(base: Config, scenario: Scenario): Config {
     timeoutMs: 4_000,
     concurrency: 4,
     retry: { maxAttempts: 4, minDelayMs: 100, maxDelayMs: 1_000 },
-    // The simulator answers DescribeClusters, ListMetrics and GetMetricData, so the demo shows them.
-    enrich: { intervalMs: 300_000, cloudhsm: true, xks: true },
+    // The simulator answers DescribeClusters, ListMetrics, GetMetricData, ListKeys and
+    // DescribeKey, so the demo shows them; every 20 s, so the key inventory sees
+    // payments-hsm-secondary up between its connect (30 s) and its failure (90 s).
+    enrich: { ...base.enrich, intervalMs: 20_000, cloudhsm: true, xks: true, keys: true },
     regions: [],
     accounts: scenario.accounts.map((account) => ({
       roleArn: `arn:aws:iam::${account.id}:role/${DEMO_ROLE_NAME}`,

@@ -80,6 +80,7 @@ export class Exporter {
         metrics,
         logger,
         now,
+        stopSignal: this.stopController.signal,
       }),
       waitFor: (target) => this.pool.pendingCredentials(target),
       now,

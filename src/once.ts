@@ -74,12 +74,13 @@ export async function pollOnce(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ report: StatusReport; complete: boolean }> {
   const state = new StateStore();
+  const enrichment = new EnrichmentStore();
   const exporter = new Exporter({
-    // The report shows stores only: enrichment calls would cost and show nothing.
-    config: { ...config, enrich: { ...config.enrich, cloudhsm: false, xks: false } },
+    // The report shows stores and their keys: the other enrichments would cost and show nothing.
+    config: { ...config, enrich: { ...config.enrich, intervalMs: 0, cloudhsm: false, xks: false } },
     aws,
     state,
-    enrichment: new EnrichmentStore(),
+    enrichment,
     metrics: createExporterMetrics({ version: VERSION, revision: "" }),
     logger,
   });
@@ -101,6 +102,7 @@ export async function pollOnce(
       if (Date.now() - startedAt > config.timeoutMs * (rounds + 2)) break;
       await delay(WAIT_STEP_MS);
     }
+    if (config.enrich.keys) await keyInventories(state, enrichment, config.timeoutMs);
   } finally {
     await exporter.stop();
   }
@@ -108,8 +110,26 @@ export async function pollOnce(
     version: VERSION,
     intervalMs: config.intervalMs,
     nowMs: Date.now(),
+    ...(config.enrich.keys ? { enrichment } : {}),
   });
   return { report, complete };
+}
+
+/**
+ * With enrich.keys, the key inventory of every target that was polled, for at most one
+ * more timeout: a first inventory goes at the DescribeKey rate, and the stores are the point.
+ */
+async function keyInventories(
+  state: StateStore,
+  enrichment: EnrichmentStore,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = () =>
+    [...state.states()].some(
+      (target) => target.up && enrichment.get(target.target.key)?.keys === undefined,
+    );
+  while (pending() && Date.now() < deadline) await delay(WAIT_STEP_MS);
 }
 
 /**

@@ -197,6 +197,15 @@ const SHAPE = {
       interval: timerDuration().optional(),
       cloudhsm: z.boolean().optional(),
       xks: z.boolean().optional(),
+      keys: z.boolean().optional(),
+      // KMS's quotas per account and region: ListKeys 500/s, DescribeKey 2,000/s.
+      keysRateLimit: z
+        .strictObject({
+          listKeys: z.number().positive().max(500),
+          describeKey: z.number().positive().max(2_000),
+        })
+        .partial()
+        .optional(),
     })
     .optional(),
 };

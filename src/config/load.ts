@@ -28,6 +28,8 @@ export const DEFAULTS = {
   sessionDurationSeconds: 3_600,
   /** Raised to the poll interval when that is longer. */
   enrichIntervalMs: 300_000,
+  /** Far below KMS's quotas (ListKeys 500/s, DescribeKey 2,000/s), which other callers share. */
+  keysRateLimit: { listKeys: 5, describeKey: 20 },
   /** KMS's default quota is 10 stores per account and Region: a thousand times that is junk. */
   maxStoresPerTarget: 10_000,
   discoveryRefreshMs: 3_600_000,
@@ -225,6 +227,8 @@ export function loadConfig(
       intervalMs: file.enrich?.interval ?? Math.max(DEFAULTS.enrichIntervalMs, intervalMs),
       cloudhsm: file.enrich?.cloudhsm ?? false,
       xks: file.enrich?.xks ?? false,
+      keys: file.enrich?.keys ?? false,
+      keysRateLimit: { ...DEFAULTS.keysRateLimit, ...file.enrich?.keysRateLimit },
     },
     listenAddresses,
     webConfigFile: flags.webConfigFile,

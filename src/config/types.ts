@@ -63,6 +63,14 @@ export interface Enrichment {
   cloudhsm: boolean;
   /** cloudwatch:ListMetrics and GetMetricData for the AWS/KMS metrics of XKS proxies. */
   xks: boolean;
+  /** kms:ListKeys and kms:DescribeKey: the keys in each store, by state. */
+  keys: boolean;
+  /**
+   * Requests per second per target for the key inventory, each operation its own bucket,
+   * apart from DescribeCustomKeyStores': a first inventory of 10,000 keys must not starve
+   * the store polls, nor eat the account's quota that other callers share.
+   */
+  keysRateLimit: { listKeys: number; describeKey: number };
 }
 
 export interface Config {

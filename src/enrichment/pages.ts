@@ -5,6 +5,7 @@ import { PaginationError, paginate } from "../aws/pagination.js";
 export interface PageAttempt {
   operation: string;
   attempt: number;
+  /** Absent when the attempt succeeded. */
   error?: ClassifiedError;
   cause?: unknown;
 }

@@ -2,6 +2,8 @@ import { type FamilyHeader, type Labels, sampleLine } from "../metrics/expositio
 import type { Member, Section } from "../metrics/section.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
 import { cloudHsmFamilies, clusterLines } from "./cloudhsm/series.js";
+import type { StoreKeys } from "./keys/inventory.js";
+import { keyFamilies, keyLines, undescribedLine } from "./keys/series.js";
 import type { EnrichmentStore, TargetEnrichment } from "./state.js";
 import type { XksHealth } from "./xks/figures.js";
 import { xksFamilies, xksLines } from "./xks/series.js";
@@ -10,16 +12,18 @@ import { xksFamilies, xksLines } from "./xks/series.js";
 export const ENRICHMENT_FAMILIES: readonly FamilyHeader[] = [
   ...cloudHsmFamilies(),
   ...xksFamilies(),
+  ...keyFamilies(),
   {
     name: "kms_keystore_exporter_enrichment_last_success_timestamp_seconds",
     type: "gauge",
-    help: "Unix time at which the target's enrichment (cloudhsm, xks) last succeeded; its values are that old.",
+    help: "Unix time at which the target's enrichment (cloudhsm, xks, keys) last succeeded; its values are that old.",
   },
 ];
 
 /** Lines already built, by the result array they come from (the state keeps an unchanged one). */
 const clusterCache = new WeakMap<readonly ClusterHealth[], string[]>();
 const xksCache = new WeakMap<readonly XksHealth[], string[]>();
+const keysCache = new WeakMap<readonly StoreKeys[], string[]>();
 
 function cached<T extends object>(
   cache: WeakMap<T, string[]>,
@@ -37,7 +41,7 @@ function cached<T extends object>(
 }
 
 /** Per family, the sample lines of one target's enrichments (same order as the families). */
-export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichment): string[] {
+export function enrichmentSampleLines({ target, cloudhsm, xks, keys }: TargetEnrichment): string[] {
   const base: Labels = [
     ["account_id", target.accountId],
     ["region", target.region],
@@ -46,6 +50,7 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
   for (const [kind, result] of [
     ["cloudhsm", cloudhsm],
     ["xks", xks],
+    ["keys", keys],
   ] as const) {
     if (result === undefined) continue;
     lastSuccess += sampleLine(
@@ -57,6 +62,8 @@ export function enrichmentSampleLines({ target, cloudhsm, xks }: TargetEnrichmen
   return [
     ...cached(clusterCache, cloudhsm?.value, () => clusterLines(base, cloudhsm?.value ?? []), 3),
     ...cached(xksCache, xks?.value, () => xksLines(base, xks?.value ?? []), 7),
+    ...cached(keysCache, keys?.value, () => keyLines(base, keys?.value ?? []), 2),
+    keys === undefined ? "" : undescribedLine(base, keys.undescribed),
     lastSuccess,
   ];
 }
@@ -72,9 +79,18 @@ export function enrichmentSection(enrichment: EnrichmentStore): Section {
     headersWhenEmpty: false,
     *members(): Iterable<Member> {
       for (const entry of enrichment.entries()) {
-        const { target, cloudhsm, xks } = entry;
+        const { target, cloudhsm, xks, keys } = entry;
         yield {
-          identity: [target, cloudhsm?.value, cloudhsm?.atMs, xks?.value, xks?.atMs],
+          identity: [
+            target,
+            cloudhsm?.value,
+            cloudhsm?.atMs,
+            xks?.value,
+            xks?.atMs,
+            keys?.value,
+            keys?.undescribed,
+            keys?.atMs,
+          ],
           render: () => enrichmentSampleLines(entry),
         };
       }

@@ -1,8 +1,9 @@
 import type { Target } from "../model.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
+import type { StoreKeys } from "./keys/inventory.js";
 import type { XksHealth } from "./xks/figures.js";
 
-export type EnrichmentKind = "cloudhsm" | "xks";
+export type EnrichmentKind = "cloudhsm" | "xks" | "keys";
 
 export interface EnrichmentResult<T> {
   value: readonly T[];
@@ -14,6 +15,12 @@ export interface TargetEnrichment {
   target: Target;
   cloudhsm: EnrichmentResult<ClusterHealth> | undefined;
   xks: EnrichmentResult<XksHealth> | undefined;
+  keys: KeysResult | undefined;
+}
+
+/** The key inventory: keys per store, and the target's keys whose DescribeKey was refused. */
+export interface KeysResult extends EnrichmentResult<StoreKeys> {
+  undescribed: number;
 }
 
 /**
@@ -23,13 +30,14 @@ export interface TargetEnrichment {
  */
 export class EnrichmentStore {
   private readonly byKey = new Map<string, TargetEnrichment>();
+  private readonly retainListeners: ((keys: ReadonlySet<string>) => void)[] = [];
   /** Bumped on every change; the metrics cache re-renders when it moves. */
   version = 0;
 
   private entry(target: Target): TargetEnrichment {
     let entry = this.byKey.get(target.key);
     if (!entry) {
-      entry = { target, cloudhsm: undefined, xks: undefined };
+      entry = { target, cloudhsm: undefined, xks: undefined, keys: undefined };
       this.byKey.set(target.key, entry);
     }
     entry.target = target;
@@ -48,6 +56,12 @@ export class EnrichmentStore {
     this.version++;
   }
 
+  setKeys(target: Target, stores: readonly StoreKeys[], undescribed: number, atMs: number): void {
+    const entry = this.entry(target);
+    entry.keys = { value: unchangedOr(entry.keys?.value, stores), undescribed, atMs };
+    this.version++;
+  }
+
   /** Forgets one kind (turned off) or all of a target's results (stale, or the target went). */
   drop(key: string, kind?: EnrichmentKind): void {
     const entry = this.byKey.get(key);
@@ -58,9 +72,15 @@ export class EnrichmentStore {
     this.version++;
   }
 
-  /** Keeps only these targets' results. */
+  /** Keeps only these targets' results; `onRetain` listeners forget their own state of the rest. */
   retain(keys: ReadonlySet<string>): void {
     for (const key of this.byKey.keys()) if (!keys.has(key)) this.drop(key);
+    for (const listener of this.retainListeners) listener(keys);
+  }
+
+  /** Working state kept beside the results (the key inventory) follows the plan's targets. */
+  onRetain(listener: (keys: ReadonlySet<string>) => void): void {
+    this.retainListeners.push(listener);
   }
 
   get(key: string): TargetEnrichment | undefined {

@@ -1,5 +1,6 @@
 import type { KeyStore } from "../model.js";
 import { type CloudHsmStatus, cloudHsmStatus } from "./cloudhsm/status.js";
+import { type KeysStatus, keysStatus } from "./keys/status.js";
 import type { TargetEnrichment } from "./state.js";
 import { type XksStatus, xksStatus } from "./xks/status.js";
 
@@ -10,6 +11,8 @@ import { type XksStatus, xksStatus } from "./xks/status.js";
 export interface StoreEnrichment {
   cloudHsm: CloudHsmStatus | undefined;
   xks: XksStatus | undefined;
+  /** The store's keys, once the key inventory of its target has a result. */
+  keys: KeysStatus | undefined;
   /** Either says the store is at risk; the summary counts these stores. */
   atRisk: boolean;
 }
@@ -32,9 +35,18 @@ export function storeEnrichment(
       ? cloudHsmStatus(store, cluster, enrichment.cloudhsm.atMs)
       : undefined;
   const xksHealth = xks && enrichment?.xks ? xksStatus(xks, enrichment.xks.atMs) : undefined;
+  const inventory = enrichment?.keys;
   return {
     cloudHsm,
     xks: xksHealth,
+    keys:
+      inventory === undefined
+        ? undefined
+        : keysStatus(
+            store,
+            inventory.value.find((candidate) => candidate.storeId === store.id),
+            inventory.atMs,
+          ),
     atRisk: (cloudHsm?.atRisk ?? false) || (xksHealth?.atRisk ?? false),
   };
 }

@@ -44,6 +44,8 @@ export interface PollJobOptions {
   >;
   logger: Logger;
   now: () => number;
+  /** The exporter's stop: ends key inventory rounds, which outlive their poll. */
+  stopSignal?: AbortSignal;
 }
 
 /**
@@ -56,7 +58,14 @@ export function createPollJob(options: PollJobOptions) {
   const { pool, state, enrichment, metrics, logger, now } = options;
   // One budget of error names per target, for the store poll and its enrichments together.
   const errorLabels = new ErrorLabels();
-  const enrichTarget = createEnricher({ enrichment, metrics, logger, now, errorLabels });
+  const enrichTarget = createEnricher({
+    enrichment,
+    metrics,
+    logger,
+    now,
+    errorLabels,
+    ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
+  });
 
   return async function pollJob(target: Target, signal: AbortSignal): Promise<void> {
     const session = pool.session(target);
@@ -131,6 +140,7 @@ export function createPollJob(options: PollJobOptions) {
         enrich: settings.enrich,
         timeoutMs: settings.timeoutMs,
         signal,
+        isCurrent: () => pool.isCurrent(session),
       });
     } catch (error) {
       if (signal.aborted) return;

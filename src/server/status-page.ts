@@ -215,7 +215,7 @@ ${filterForm(report)}
 ${filterDescription(report)}
 <table id="stores">
 <caption>Custom key stores, not CONNECTED first</caption>
-<thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col">Store</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Error code: what it means and what to do</th><th scope="col">Time in state</th><th scope="col">Created</th>${enriched ? '<th scope="col">CloudHSM cluster or XKS proxy</th>' : ""}</tr></thead>
+<thead><tr><th scope="col">Account</th><th scope="col">Region</th><th scope="col">Store</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Error code: what it means and what to do</th><th scope="col">Time in state</th><th scope="col">Created</th>${enriched ? '<th scope="col">Keys, CloudHSM cluster or XKS proxy</th>' : ""}</tr></thead>
 <tbody>
 ${report.stores
   .slice(0, MAX_PAGE_ROWS)

@@ -3,10 +3,11 @@ export type {
   AccountSpec,
   AccountStatus,
   FaultSpec,
+  KeySpec,
   RateLimitSpec,
   Scenario,
   StoreSpec,
 } from "./scenario.js";
 export { loadScenarioFile, parseScenario, SIMULATOR_CREDENTIALS } from "./scenario.js";
-export type { Simulator, SimulatorOptions } from "./server.js";
+export type { KeyInput, Simulator, SimulatorOptions } from "./server.js";
 export { startSimulator } from "./server.js";

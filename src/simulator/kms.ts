@@ -7,6 +7,7 @@ import {
   pickFault,
   strangeErrorName,
 } from "./faults.js";
+import { describeKey, type KeysOutcome, type KeysView, listKeys } from "./keys.js";
 import type { Outcome } from "./outcome.js";
 import { htmlUnavailable, jsonError, jsonReply, type Reply } from "./replies.js";
 import type { FaultKind } from "./scenario.js";
@@ -73,7 +74,47 @@ function truncated(reply: Reply): Reply {
   return { ...reply, status: 200, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) };
 }
 
+/** Faults ListKeys and DescribeKey can meet: the canned answers, hangs and resets. */
+function keyFault(call: KmsCall, target: Target, callNumber: number): Outcome | undefined {
+  const fault = pickFault(faultsFor(target.faults, call.operation), callNumber, call.random);
+  if (fault === undefined) return undefined;
+  if (fault.kind === "hang" || fault.kind === "reset")
+    return { drop: fault.kind, fault: fault.kind };
+  const canned = CANNED_FAULTS[fault.kind];
+  return canned ? { reply: canned(call.caller), fault: fault.kind } : undefined;
+}
+
+function answerKeys(call: KmsCall, world: World): Outcome {
+  const target = world.target(call.caller.accountId, call.region);
+  const calls = call.operation === "ListKeys" ? ++target.listKeysCalls : ++target.describeKeyCalls;
+  const faulted = keyFault(call, target, calls);
+  if (faulted) return faulted;
+  let request: unknown;
+  try {
+    request = call.body === "" ? {} : JSON.parse(call.body);
+  } catch {
+    return { reply: jsonError(400, "SerializationException", "Request body is not valid JSON") };
+  }
+  const view: KeysView = {
+    accountId: target.accountId,
+    region: target.region,
+    keys: target.keys,
+    stores: target.stores,
+    elapsedMs: call.elapsedMs,
+    markers: target.keyMarkers,
+    callerArn: call.caller.arn,
+  };
+  const outcome: KeysOutcome =
+    call.operation === "ListKeys" ? listKeys(request, view) : describeKey(request, view);
+  return {
+    reply: outcome.ok ? jsonReply(outcome.body) : jsonError(400, outcome.error, outcome.message),
+  };
+}
+
 export function answerKms(call: KmsCall, world: World): Outcome {
+  if (call.operation === "ListKeys" || call.operation === "DescribeKey") {
+    return answerKeys(call, world);
+  }
   if (call.operation !== "DescribeCustomKeyStores") {
     return {
       reply: jsonError(

@@ -20,15 +20,17 @@ import { parseDuration } from "../config/duration.js";
  *   every Organizations call.
  * - `accounts[]`: `id`, `name`, `email`, `status` (ACTIVE | SUSPENDED | PENDING_CLOSURE),
  *   `denyAssumeRole`, and `regions[]` with `region`, `pageSize`, `rateLimit`, `generate`,
- *   `stores`, `clusters` and `faults`.
+ *   `stores`, `clusters`, `keys` and `faults`.
  * - `clusters[]` (CloudHSM DescribeClusters): `id`, `state`, `hsms[]` of
  *   `{availabilityZone, state}`. A cluster that a store of the region names and that is not
  *   listed is ACTIVE with two ACTIVE HSMs in zones `<region>a` and `<region>b`.
  * - A store's `xksMetrics` are its CloudWatch AWS/KMS series (ListMetrics, GetMetricData). An
  *   EXTERNAL_KEY_STORE store without them has healthy ones while it is CONNECTED
  *   (DEFAULT_XKS_METRICS) and none otherwise.
+ * - `keys[]` (ListKeys, DescribeKey): `{id, count, store, state, denyDescribeKey}`; see keys.ts.
  * - A fault applies to `operation` (default DescribeCustomKeyStores; also DescribeClusters,
- *   ListMetrics and GetMetricData); each operation counts its own calls for `calls`.
+ *   ListMetrics, GetMetricData, ListKeys and DescribeKey); each operation counts its own
+ *   calls for `calls`.
  */
 
 // YAML reads `at: 0` as a number; every other duration is a string such as "30s".
@@ -145,6 +147,25 @@ const storeSpec = z
   })
   .strict();
 
+/**
+ * KMS keys of a region (ListKeys, DescribeKey). An entry with `count` stands for that many
+ * keys with generated ids; `store` is the custom key store id that holds them (none: keys
+ * outside every store); `denyDescribeKey`: their key policy refuses kms:DescribeKey.
+ */
+const keySpec = z
+  .object({
+    id: z.string().min(1).optional(),
+    count: z.number().int().min(1).max(100_000).default(1),
+    store: z.string().min(1).optional(),
+    state: z.string().min(1).default("Enabled"),
+    denyDescribeKey: z.boolean().default(false),
+  })
+  .strict()
+  .refine((key) => key.id === undefined || key.count === 1, {
+    path: ["id"],
+    message: "an id names one key: leave it out with count",
+  });
+
 const faultKind = z.enum([
   "internal-error",
   "throttling",
@@ -177,7 +198,14 @@ const faultSpec = z
   .object({
     kind: faultKind,
     operation: z
-      .enum(["DescribeCustomKeyStores", "DescribeClusters", "ListMetrics", "GetMetricData"])
+      .enum([
+        "DescribeCustomKeyStores",
+        "DescribeClusters",
+        "ListMetrics",
+        "GetMetricData",
+        "ListKeys",
+        "DescribeKey",
+      ])
       .optional(),
     calls: z.array(z.number().int().min(1)).min(1).optional(),
     probability: z.number().min(0).max(1).optional(),
@@ -266,6 +294,7 @@ const regionSpec = z
     generate: generateSpec.optional(),
     stores: z.array(storeSpec).default([]),
     clusters: z.array(clusterSpec).optional(),
+    keys: z.array(keySpec).optional(),
     faults: z.array(faultSpec).default([]),
   })
   .strict()
@@ -356,6 +385,7 @@ export type OrganizationalUnitSpec = z.output<typeof organizationalUnitSpec>;
 export type AccountSpec = z.output<typeof accountSpec>;
 export type StoreSpec = z.output<typeof storeSpec>;
 export type ClusterSpec = z.output<typeof clusterSpec>;
+export type KeySpec = z.output<typeof keySpec>;
 export type XksMetricsSpec = z.output<typeof xksMetrics>;
 export type XksOperationSpec = z.output<typeof xksOperation>;
 export type FaultSpec = z.output<typeof faultSpec>;

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type CallRecord, dispatch } from "./dispatch.js";
 import type { Outcome } from "./outcome.js";
 import { mulberry32 } from "./random.js";
-import type { AccountSpec, AccountStatus, Scenario, StoreSpec } from "./scenario.js";
+import type { AccountSpec, AccountStatus, KeySpec, Scenario, StoreSpec } from "./scenario.js";
 import { World } from "./world.js";
 
 export interface SimulatorOptions {
@@ -24,6 +24,10 @@ export interface SimulatorOptions {
   random?: () => number;
 }
 
+/** A key entry with the scenario's defaults optional (count 1, Enabled, DescribeKey allowed). */
+export type KeyInput = Partial<Pick<KeySpec, "count" | "state" | "denyDescribeKey">> &
+  Omit<KeySpec, "count" | "state" | "denyDescribeKey">;
+
 export interface Simulator {
   readonly url: string;
   readonly port: number;
@@ -31,6 +35,8 @@ export interface Simulator {
   callCount(filter?: { operation?: string; accountId?: string; region?: string }): number;
   /** Replaces one account × region's stores; creates the target when the scenario had none. */
   setStores(accountId: string, region: string, stores: StoreSpec[]): void;
+  /** Replaces one account × region's KMS keys (entries as in the scenario's `keys`). */
+  setKeys(accountId: string, region: string, keys: KeyInput[]): void;
   /**
    * Replaces the whole member list (ListAccounts, AssumeRole targets) and every target's
    * stores, as if the scenario's `accounts` had been these. Targets kept by id keep their
@@ -130,6 +136,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     calls,
     callCount: (filter = {}) => calls.filter((record) => matches(record, filter)).length,
     setStores: (accountId, region, stores) => world.setStores(accountId, region, stores),
+    setKeys: (accountId, region, keys) =>
+      world.setKeys(
+        accountId,
+        region,
+        keys.map((key) => ({ count: 1, state: "Enabled", denyDescribeKey: false, ...key })),
+      ),
     setAccounts: (accounts) => world.setAccounts(accounts),
     setAccountStatus: (accountId, status) => world.setAccountStatus(accountId, status),
     close: () =>

@@ -1,3 +1,4 @@
+import { expandKeys, type SimKey } from "./keys.js";
 import { type MarkerCodec, markerCodec } from "./markers.js";
 import { type TokenBucket, tokenBucket } from "./ratelimit.js";
 import type {
@@ -6,6 +7,7 @@ import type {
   ClusterSpec,
   FaultSpec,
   GenerateSpec,
+  KeySpec,
   RateLimitSpec,
   RegionSpec,
   Scenario,
@@ -32,6 +34,12 @@ export interface Target {
   clusterCalls: number;
   listMetricsCalls: number;
   metricCalls: number;
+  /** KMS keys, built from the scenario on first read; assigning replaces them all. */
+  keys: SimKey[];
+  /** ListKeys markers, bound to this target apart from DescribeCustomKeyStores' own. */
+  readonly keyMarkers: MarkerCodec;
+  listKeysCalls: number;
+  describeKeyCalls: number;
 }
 
 /** Who a set of credentials belongs to, as GetCallerIdentity reports it. */
@@ -55,6 +63,7 @@ interface TargetSetup {
   generate: GenerateSpec | undefined;
   pageSize: number | undefined;
   rateLimit: RateLimitSpec | undefined;
+  keys: readonly KeySpec[];
   faults: readonly FaultSpec[];
 }
 
@@ -63,11 +72,15 @@ class LazyTarget implements Target {
   clusterCalls = 0;
   listMetricsCalls = 0;
   metricCalls = 0;
+  listKeysCalls = 0;
+  describeKeyCalls = 0;
   readonly clusters: readonly ClusterSpec[];
   readonly pageSize: number;
   readonly faults: readonly FaultSpec[];
   readonly rateLimit: TokenBucket | undefined;
   private cached: StoreSpec[] | undefined;
+  private cachedKeys: SimKey[] | undefined;
+  private readonly keySpecs: readonly KeySpec[];
   private readonly explicit: readonly StoreSpec[];
   private readonly generate: GenerateSpec | undefined;
 
@@ -75,12 +88,14 @@ class LazyTarget implements Target {
     readonly accountId: string,
     readonly region: string,
     readonly markers: MarkerCodec,
+    readonly keyMarkers: MarkerCodec,
     setup: TargetSetup,
     defaults: { pageSize: number | undefined; rateLimit: RateLimitSpec | undefined },
   ) {
     this.explicit = setup.stores;
     this.clusters = setup.clusters;
     this.generate = setup.generate;
+    this.keySpecs = setup.keys;
     this.pageSize = setup.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE;
     this.faults = setup.faults;
     const limit = setup.rateLimit ?? defaults.rateLimit;
@@ -100,6 +115,15 @@ class LazyTarget implements Target {
   set stores(stores: StoreSpec[]) {
     this.cached = stores;
   }
+
+  get keys(): SimKey[] {
+    this.cachedKeys ??= expandKeys(this.accountId, this.region, this.keySpecs);
+    return this.cachedKeys;
+  }
+
+  set keys(keys: SimKey[]) {
+    this.cachedKeys = keys;
+  }
 }
 
 const EMPTY_SETUP: TargetSetup = {
@@ -108,6 +132,7 @@ const EMPTY_SETUP: TargetSetup = {
   generate: undefined,
   pageSize: undefined,
   rateLimit: undefined,
+  keys: [],
   faults: [],
 };
 
@@ -118,6 +143,7 @@ function setupOf(spec: RegionSpec): TargetSetup {
     generate: spec.generate,
     pageSize: spec.pageSize,
     rateLimit: spec.rateLimit,
+    keys: spec.keys ?? [],
     faults: spec.faults ?? [],
   };
 }
@@ -206,6 +232,11 @@ export class World {
     this.target(accountId, region).stores = [...stores];
   }
 
+  /** Replaces one account × region's keys, given as the scenario gives them. */
+  setKeys(accountId: string, region: string, keys: readonly KeySpec[]): void {
+    this.target(accountId, region).keys = expandKeys(accountId, region, keys);
+  }
+
   /**
    * A credential the simulator knows: the scenario's static ones belong to the default
    * account, AssumeRole's to the role. Undefined for any other access key id, which AWS
@@ -248,6 +279,7 @@ export class World {
       accountId,
       region,
       markerCodec(this.markerNonce, targetKey(accountId, region)),
+      markerCodec(this.markerNonce, `${targetKey(accountId, region)}/ListKeys`),
       setup,
       { pageSize: this.scenario.pageSize, rateLimit: this.scenario.rateLimit },
     );
@@ -259,6 +291,8 @@ function carryOver(before: Target, after: Target): void {
   after.clusterCalls = before.clusterCalls;
   after.listMetricsCalls = before.listMetricsCalls;
   after.metricCalls = before.metricCalls;
+  after.listKeysCalls = before.listKeysCalls;
+  after.describeKeyCalls = before.describeKeyCalls;
   if (before.rateLimit !== undefined && after.rateLimit !== undefined) {
     after.rateLimit.restore(before.rateLimit);
   }

@@ -1,24 +1,13 @@
+import { keysAffected } from "../enrichment/keys/status.js";
 import type { TargetEnrichment } from "../enrichment/state.js";
 import { type StoreEnrichment, storeEnrichment, storesAtRisk } from "../enrichment/status.js";
 import { KNOWN_CONNECTION_STATES } from "../model.js";
 import type { TargetState } from "../state/state.js";
 import { runbookSection } from "../text/runbooks.js";
 import { ERROR_CODE_HELP, type RunbookBlock } from "./error-codes.js";
+import { compareStores } from "./order.js";
 
 export { RUNBOOKS_URL, runbookSection } from "../text/runbooks.js";
-
-/**
- * The order of the stores table: what pages first comes first. An unknown state (one AWS
- * adds later) follows FAILED, because nobody knows yet whether its keys work.
- */
-const STATE_RANK: Record<string, number> = {
-  FAILED: 0,
-  DISCONNECTED: 2,
-  CONNECTING: 3,
-  DISCONNECTING: 4,
-  CONNECTED: 5,
-};
-const UNKNOWN_STATE_RANK = 1;
 
 const STATE_SYMBOLS: Record<string, string> = {
   CONNECTED: "✔",
@@ -94,6 +83,10 @@ export interface StatusReport {
     stores: number;
     storesNotConnected: number;
     storesAtRisk: number | undefined;
+    /** Keys in stores that are not CONNECTED now; undefined while enrich.keys has no result. */
+    keysAffected: number | undefined;
+    /** Of those, the keys that were Enabled before their store went down. */
+    enabledKeysAffected: number | undefined;
     targets: number;
     targetsUp: number;
     targetsDown: number;
@@ -140,10 +133,6 @@ const STATE_SECTIONS: Record<string, string> = {
   DISCONNECTING: "kmscustomkeystorestucktransitioning",
 };
 
-function rank(state: string): number {
-  return STATE_RANK[state] ?? UNKNOWN_STATE_RANK;
-}
-
 function matches(filters: StatusFilters, store: StoreStatus): boolean {
   return (
     (filters.states.length === 0 || filters.states.includes(store.state)) &&
@@ -151,17 +140,6 @@ function matches(filters: StatusFilters, store: StoreStatus): boolean {
       filters.accounts.includes(store.accountId) ||
       (store.accountName !== undefined && filters.accounts.includes(store.accountName))) &&
     (filters.regions.length === 0 || filters.regions.includes(store.region))
-  );
-}
-
-function compareStores(a: StoreStatus, b: StoreStatus): number {
-  return (
-    rank(a.state) - rank(b.state) ||
-    (a.accountName ?? a.accountId).localeCompare(b.accountName ?? b.accountId) ||
-    a.accountId.localeCompare(b.accountId) ||
-    a.region.localeCompare(b.region) ||
-    a.name.localeCompare(b.name) ||
-    a.id.localeCompare(b.id)
   );
 }
 
@@ -227,6 +205,7 @@ export function buildStatus(
     KNOWN_CONNECTION_STATES.map((state) => [state, 0]),
   );
   for (const store of all) storesByState[store.state] = (storesByState[store.state] ?? 0) + 1;
+  const affected = keysAffected(all);
   const successes = targets
     .map((target) => target.lastSuccess)
     .filter((time): time is string => time !== undefined)
@@ -246,6 +225,8 @@ export function buildStatus(
       stores: all.length,
       storesNotConnected: all.length - (storesByState.CONNECTED ?? 0),
       storesAtRisk: storesAtRisk(all),
+      keysAffected: affected?.keys,
+      enabledKeysAffected: affected?.enabled,
       targets: targets.length,
       targetsUp: targets.filter((target) => target.status === "up").length,
       targetsDown: targets.filter((target) => target.status === "down").length,

@@ -41,7 +41,7 @@ function account(item: { accountId: string; accountName: string | undefined }): 
     : `${cell(item.accountName)} ${item.accountId}`;
 }
 
-function storeRow(store: StoreStatus): string[] {
+function storeRow(store: StoreStatus, withKeys: boolean): string[] {
   return [
     `${stateSymbol(store.state) ?? "?"} ${cell(store.state)}`,
     account(store),
@@ -49,6 +49,7 @@ function storeRow(store: StoreStatus): string[] {
     cell(store.name),
     cell(store.id),
     cell(store.error?.code ?? ""),
+    ...(withKeys ? [store.keys?.text ?? ""] : []),
   ];
 }
 
@@ -113,14 +114,20 @@ export function renderTable(report: StatusReport, complete: boolean): string {
     `${summary.stores} stores${states.length > 0 ? `: ${states.join(", ")}` : ""}`,
     `${summary.targets} targets: ${targets.join(", ")}`,
   ];
+  if (summary.keysAffected !== undefined) {
+    lines.push(
+      `${summary.keysAffected} keys in stores not CONNECTED (${summary.enabledKeysAffected ?? 0} Enabled before they went down)`,
+    );
+  }
   if (!complete) lines.push("Not every target could be polled in time (see the log above).");
   const notConnected = report.stores.filter((store) => store.state !== "CONNECTED");
+  const withKeys = summary.keysAffected !== undefined;
   if (notConnected.length > 0) {
     lines.push(
       "",
       columns(
-        ["STATE", "ACCOUNT", "REGION", "STORE", "ID", "ERROR CODE"],
-        notConnected.map(storeRow),
+        ["STATE", "ACCOUNT", "REGION", "STORE", "ID", "ERROR CODE", ...(withKeys ? ["KEYS"] : [])],
+        notConnected.map((store) => storeRow(store, withKeys)),
       ),
     );
     const explained = explanations(notConnected);

@@ -45,6 +45,7 @@ describe("grafana/dashboard.json", () => {
       "Stores not CONNECTED": "table",
       "Connection state by store": "state-timeline",
       "State changes in the last hour": "timeseries",
+      "Keys in stores not CONNECTED, by state before the outage": "timeseries",
       "Target up": "state-timeline",
       "Poll duration": "timeseries",
       "API errors by exception": "timeseries",

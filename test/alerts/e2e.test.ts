@@ -47,7 +47,7 @@ interface AmAlert {
 function rulesWithShortFor(): string {
   const rules = readRules();
   for (const rule of rules.groups.flatMap((group) => group.rules)) {
-    if (rule.for !== undefined) rule.for = SHORT_FOR;
+    if (rule.for !== undefined && rule.for !== "0s") rule.for = SHORT_FOR;
   }
   const file = join(tempDir("rules"), "alerts.yml");
   writeFileSync(file, stringifyYaml(rules));

@@ -84,15 +84,17 @@ async function startPeer(binary: string, args: string[], port: number): Promise<
 }
 
 export async function startAlertmanager(binary: string): Promise<Peer> {
-  const dir = tempDir("alertmanager");
   // Alerts are listed by the API whatever the route does, so one receiver that sends nothing.
-  writeFileSync(
-    join(dir, "alertmanager.yml"),
-    stringifyYaml({
-      route: { receiver: "nowhere", group_wait: "1s", group_interval: "1s" },
-      receivers: [{ name: "nowhere" }],
-    }),
-  );
+  return startAlertmanagerWith(binary, {
+    route: { receiver: "nowhere", group_wait: "1s", group_interval: "1s" },
+    receivers: [{ name: "nowhere" }],
+  });
+}
+
+/** Alertmanager with the given configuration (as an object, written as its YAML file). */
+export async function startAlertmanagerWith(binary: string, config: object): Promise<Peer> {
+  const dir = tempDir("alertmanager");
+  writeFileSync(join(dir, "alertmanager.yml"), stringifyYaml(config));
   return onFreePort((port) =>
     startPeer(
       binary,

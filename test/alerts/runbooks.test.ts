@@ -34,7 +34,7 @@ function fragmentsOf(url: string): string[] {
 describe("docs/runbooks.md", () => {
   it("has a section for every alert, and every runbook_url anchor exists", () => {
     const rules = alertRules();
-    expect(rules).toHaveLength(13);
+    expect(rules).toHaveLength(14);
     for (const rule of rules) {
       expect(anchors, `section for ${rule.alert}`).toContain(rule.alert?.toLowerCase());
       const url = rule.annotations?.runbook_url ?? "";

@@ -344,21 +344,24 @@ accounts:
   );
 
   it("turns enrichments on only when asked, each on its own", () => {
-    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toEqual({
+    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich).toMatchObject({
       intervalMs: 300_000,
       cloudhsm: false,
       xks: false,
+      keys: false,
     });
-    const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true}";
-    expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toEqual({
+    const both = "regions: [us-east-1]\nenrich: {cloudhsm: true, xks: true, keys: true}";
+    expect(load(["--config.file=c.yml"], { "c.yml": both }).enrich).toMatchObject({
       intervalMs: 300_000,
       cloudhsm: true,
       xks: true,
+      keys: true,
     });
     const one = "regions: [us-east-1]\nenrich: {xks: true}";
     expect(load(["--config.file=c.yml"], { "c.yml": one }).enrich).toMatchObject({
       cloudhsm: false,
       xks: true,
+      keys: false,
     });
     // A typo must not silently leave an enrichment off.
     const typo = "regions: [us-east-1]\nenrich: {cloudHsm: true}";
@@ -393,6 +396,22 @@ accounts:
         }),
       ).join("\n"),
     ).toMatch(/enrich\.interval/);
+  });
+
+  it("paces the key inventory at 5 ListKeys and 20 DescribeKey a second unless told", () => {
+    expect(load([], {}, { AWS_REGION: "us-east-1" }).enrich.keysRateLimit).toEqual({
+      listKeys: 5,
+      describeKey: 20,
+    });
+    const set = "regions: [us-east-1]\nenrich: {keys: true, keysRateLimit: {describeKey: 50}}";
+    expect(load(["--config.file=c.yml"], { "c.yml": set }).enrich.keysRateLimit).toEqual({
+      listKeys: 5,
+      describeKey: 50,
+    });
+    const over = "regions: [us-east-1]\nenrich: {keysRateLimit: {describeKey: 5000}}";
+    expect(problemsOf(() => load(["--config.file=c.yml"], { "c.yml": over })).join("\n")).toMatch(
+      /enrich\.keysRateLimit\.describeKey/,
+    );
   });
 
   it("reads the stores-per-target cap, and refuses one below 1", () => {

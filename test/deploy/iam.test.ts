@@ -49,6 +49,8 @@ const MEMBER_PERMISSIONS = [
   { action: "cloudwatch:GetMetricData", optional: true },
   { action: "cloudwatch:ListMetrics", optional: true },
   { action: "kms:DescribeCustomKeyStores", optional: false },
+  { action: "kms:DescribeKey", optional: true },
+  { action: "kms:ListKeys", optional: true },
   { action: "organizations:ListAccounts", optional: true },
   { action: "organizations:ListAccountsForParent", optional: true },
   { action: "organizations:ListChildren", optional: true },
@@ -108,6 +110,7 @@ describe("deploy/iam", () => {
       ["kms:DescribeCustomKeyStores"],
       ["cloudhsm:DescribeClusters"],
       ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
+      ["kms:ListKeys", "kms:DescribeKey"],
       [
         "organizations:ListAccounts",
         "organizations:ListAccountsForParent",
@@ -149,6 +152,7 @@ describe("deploy/iam", () => {
       "ListAccounts",
       "DescribeClusters",
       "GetMetricData",
+      "KeyInventory",
     ]);
     for (const condition of Object.keys(template.Conditions)) {
       expect(text).toContain(`- ${condition}`);

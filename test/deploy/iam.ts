@@ -23,6 +23,8 @@ export const PERMISSION_ACTIONS = new Set([
   "cloudwatch:GetMetricData",
   "cloudwatch:ListMetrics",
   "kms:DescribeCustomKeyStores",
+  "kms:DescribeKey",
+  "kms:ListKeys",
   "organizations:ListAccounts",
   "organizations:ListAccountsForParent",
   "organizations:ListChildren",

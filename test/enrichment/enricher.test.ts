@@ -4,6 +4,7 @@ import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { createLogger } from "../../src/log/logger.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type KeyStore, targetKey } from "../../src/model.js";
+import { enrich as enrichWith } from "../helpers/enrich.js";
 
 const TARGET = {
   key: targetKey("111111111111", "us-east-1"),
@@ -44,7 +45,7 @@ function setUp(answers: (Error | object)[], intervalMs = 0) {
     target: TARGET,
     session,
     stores: [HSM_STORE],
-    enrich: { intervalMs, cloudhsm, xks: false },
+    enrich: enrichWith({ intervalMs, cloudhsm }),
     timeoutMs: 1_000,
     signal: new AbortController().signal,
   });
@@ -99,5 +100,81 @@ describe("the enricher", () => {
     await enrich(round(false));
     await enrich(round(true));
     expect(answers).toHaveLength(0);
+  });
+});
+
+describe("the enricher's schedule", () => {
+  const CLUSTERS = { Clusters: [{ ClusterId: "cluster-a", State: "ACTIVE", Hsms: [] }] };
+
+  function scheduled() {
+    let clock = 0;
+    let calls = 0;
+    const enrichment = new EnrichmentStore();
+    const enrichTarget = createEnricher({
+      enrichment,
+      metrics: createExporterMetrics({ version: "test", revision: "test" }),
+      logger: createLogger("silent", "json"),
+      now: () => clock,
+    });
+    const session = {
+      cloudHsmClient: () => ({
+        describeClusters: async () => {
+          calls++;
+          return CLUSTERS;
+        },
+      }),
+    } as unknown as EnrichRound["session"];
+    const round = (overrides: Partial<EnrichRound> = {}): EnrichRound => ({
+      target: TARGET,
+      session,
+      stores: [HSM_STORE],
+      enrich: enrichWith({ cloudhsm: true, intervalMs: 300_000 }),
+      timeoutMs: 1_000,
+      signal: new AbortController().signal,
+      ...overrides,
+    });
+    return {
+      enrichment,
+      enrichTarget,
+      round,
+      calls: () => calls,
+      at: (ms: number) => {
+        clock = ms;
+      },
+    };
+  }
+
+  it("runs an enrichment at most once per enrich.interval, polls drifting by a tenth", async () => {
+    const { enrichTarget, round, calls, at } = scheduled();
+    await enrichTarget(round());
+    at(60_000);
+    await enrichTarget(round());
+    expect(calls()).toBe(1);
+    at(270_000);
+    await enrichTarget(round());
+    expect(calls()).toBe(2);
+    at(300_000);
+    await enrichTarget(round());
+    expect(calls()).toBe(2);
+  });
+
+  it("starts again at once when an enrichment is turned off and on", async () => {
+    const { enrichTarget, round, calls, at } = scheduled();
+    await enrichTarget(round());
+    at(1_000);
+    await enrichTarget(round({ enrich: enrichWith({ cloudhsm: false, intervalMs: 300_000 }) }));
+    at(2_000);
+    await enrichTarget(round());
+    expect(calls()).toBe(2);
+  });
+
+  it("publishes no key calls for a target without stores, and drops the keys when turned off", async () => {
+    const { enrichment, enrichTarget, round } = scheduled();
+    const keys = enrichWith({ keys: true });
+    await enrichTarget(round({ stores: [], enrich: keys }));
+    await enrichTarget.settled();
+    expect(enrichment.get(TARGET.key)?.keys).toMatchObject({ value: [], undescribed: 0 });
+    await enrichTarget(round({ stores: [], enrich: enrichWith({ keys: false }) }));
+    expect(enrichment.get(TARGET.key)?.keys).toBeUndefined();
   });
 });

@@ -40,4 +40,20 @@ describe("EnrichmentStore", () => {
     store.setClusters(target("us-east-1"), [{ ...cluster, activeAvailabilityZones: 1 }], 3);
     expect([...store.entries()][0]?.cloudhsm?.value).not.toBe(first);
   });
+
+  it("keeps the key inventory's counts and undescribed keys, and tells listeners which targets stay", () => {
+    const store = new EnrichmentStore();
+    const kept: string[][] = [];
+    store.onRetain((keys) => kept.push([...keys]));
+    const counts = [{ storeId: "cks-1", byState: { Enabled: 2 }, byLastAvailable: { Enabled: 2 } }];
+    store.setKeys(target("us-east-1"), counts, 3, 7);
+    expect(store.get(target("us-east-1").key)?.keys).toEqual({
+      value: counts,
+      undescribed: 3,
+      atMs: 7,
+    });
+    store.retain(new Set([target("eu-west-1").key]));
+    expect(store.get(target("us-east-1").key)).toBeUndefined();
+    expect(kept).toEqual([[target("eu-west-1").key]]);
+  });
 });

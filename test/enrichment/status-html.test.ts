@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
-import { atRiskRow, enrichmentCell } from "../../src/enrichment/status-html.js";
+import { atRiskRow, enrichmentCell, showsEnrichment } from "../../src/enrichment/status-html.js";
 import type { XksHealth } from "../../src/enrichment/xks/figures.js";
 import type { KeyStore } from "../../src/model.js";
 import { renderStatusPage } from "../../src/server/status-page.js";
@@ -145,10 +145,29 @@ describe("the status page's enrichments", () => {
   });
 
   it("leaves a store no enrichment covers an empty cell, and the summary row to the count", () => {
-    expect(enrichmentCell({ cloudHsm: undefined, xks: undefined, atRisk: false })).toBe(
-      '<td class="enrichment"></td>',
-    );
+    expect(
+      enrichmentCell({ cloudHsm: undefined, xks: undefined, keys: undefined, atRisk: false }),
+    ).toBe('<td class="enrichment"></td>');
     expect(atRiskRow({ summary: { storesAtRisk: undefined } })).toBe("");
     expect(atRiskRow({ summary: { storesAtRisk: 0 } })).not.toContain('class="at-risk"');
+  });
+
+  it("puts a store's keys first in its cell, and the keys affected in the summary", () => {
+    const keys = {
+      total: 8,
+      byState: { Unavailable: 7, PendingDeletion: 1 },
+      byLastAvailable: { Enabled: 5, Disabled: 2, PendingDeletion: 1 },
+      enabledBeforeDown: 5,
+      text: "8 keys (5 Enabled before it went down)",
+      asOf: "2026-12-03T12:00:00.000Z",
+    };
+    expect(enrichmentCell({ cloudHsm: undefined, xks: undefined, keys, atRisk: false })).toBe(
+      '<td class="enrichment"><p data-keys="8" data-enabled-before-down="5">8 keys (5 Enabled before it went down)</p></td>',
+    );
+    const summary = { storesAtRisk: undefined, keysAffected: 8, enabledKeysAffected: 5 };
+    expect(showsEnrichment({ summary })).toBe(true);
+    expect(atRiskRow({ summary })).toBe(
+      '<tr class="at-risk"><th scope="row">Keys in stores not CONNECTED</th><td data-keys-affected="8" data-enabled-keys-affected="5">8 (5 Enabled before)</td></tr>',
+    );
   });
 });

@@ -9,6 +9,7 @@ import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import { createPollJob, type JobSettings } from "../../src/poller/job.js";
 import { StateStore } from "../../src/state/state.js";
+import { enrich } from "../helpers/enrich.js";
 
 const TARGET: Target = {
   key: targetKey("111111111111", "us-east-1"),
@@ -100,7 +101,7 @@ function setUp(
       maxStalenessMs: undefined,
       maxStoresPerTarget: 10_000,
       stores: undefined,
-      enrich: { intervalMs: 300_000, cloudhsm: false, xks: false },
+      enrich: enrich({ intervalMs: 300_000, cloudhsm: false, xks: false }),
       ...options.settings,
     }),
     state,
@@ -313,7 +314,7 @@ function setUpWith(options: {
       maxStalenessMs: undefined,
       maxStoresPerTarget: 10_000,
       stores: undefined,
-      enrich: { intervalMs: 300_000, cloudhsm: false, xks: false },
+      enrich: enrich({ intervalMs: 300_000, cloudhsm: false, xks: false }),
       ...options.settings,
     }),
     state,

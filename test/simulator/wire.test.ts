@@ -57,7 +57,7 @@ describe("raw wire behaviour", () => {
   });
 
   it.each([
-    ["an unimplemented KMS operation", { target: "TrentService.ListKeys" }],
+    ["an unimplemented KMS operation", { target: "TrentService.ListAliases" }],
     ["another service's target", { target: "AmazonSSM.GetParameter" }],
     ["no target and no Action", { target: "", body: "" }],
   ])("rejects %s", async (_, call) => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { enrich } from "../helpers/enrich.js";
 import { runExporter } from "../helpers/exporter.js";
 import { type Sample, samplesNamed, sampleValue } from "../helpers/exposition.js";
 import { until } from "../helpers/wait.js";
 
 const ACCOUNT = "111111111111";
 /** One enrichment round in these tests, unless a test polls fast to see later rounds. */
-const ENRICH = { intervalMs: 300_000 };
+const ENRICH = enrich({ intervalMs: 300_000 });
 const LABELS = { account_id: ACCOUNT, region: "us-east-1" };
 
 function scenario(regionYaml: string): string {
@@ -162,7 +163,7 @@ describe("CloudHSM enrichment against the simulator", () => {
         `${CLUSTERS}faults: [{operation: DescribeClusters, kind: internal-error, calls: [${LATER_CALLS}]}]`,
       ),
       {
-        enrich: { intervalMs: 300, cloudhsm: true, xks: false },
+        enrich: enrich({ intervalMs: 300, cloudhsm: true, xks: false }),
         intervalMs: 300,
         timeoutMs: 300,
       },
@@ -328,7 +329,7 @@ describe("XKS enrichment against the simulator", () => {
           `${XKS}faults: [{operation: ${operation}, kind: internal-error, calls: [${later.join(", ")}]}]`,
         ),
         {
-          enrich: { intervalMs: 1_000, cloudhsm: false, xks: true },
+          enrich: enrich({ intervalMs: 1_000, cloudhsm: false, xks: true }),
           intervalMs: 1_000,
           timeoutMs: 1_000,
         },

@@ -67,6 +67,17 @@ data "aws_iam_policy_document" "read" {
       resources = ["*"]
     }
   }
+
+  # Opt-in (enrich.keys): which keys each store holds and their states.
+  dynamic "statement" {
+    for_each = var.allow_kms_key_inventory ? [1] : []
+    content {
+      sid       = "InventoryKeys"
+      effect    = "Allow"
+      actions   = ["kms:ListKeys", "kms:DescribeKey"]
+      resources = ["*"]
+    }
+  }
 }
 
 resource "aws_iam_role" "reader" {

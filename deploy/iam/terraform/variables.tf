@@ -46,3 +46,9 @@ variable "allow_cloudwatch_get_metric_data" {
   type        = bool
   default     = false
 }
+
+variable "allow_kms_key_inventory" {
+  description = "true when the exporter runs with enrich.keys (kms:ListKeys and kms:DescribeKey)."
+  type        = bool
+  default     = false
+}

@@ -136,6 +136,19 @@ export function goldenFleet(): GoldenFleet {
     ],
     T0 + 65_000,
   );
+  // enrich.keys: a store that went down with 5 Enabled keys, one never seen available.
+  enrichment.setKeys(
+    hostile,
+    [
+      {
+        storeId: "cks-2222222222222222a",
+        byState: { PendingDeletion: 1, Unavailable: 8 },
+        byLastAvailable: { Disabled: 2, Enabled: 5, PendingDeletion: 1, unknown: 1 },
+      },
+    ],
+    2,
+    T0 + 66_000,
+  );
 
   const labels = (t: { accountId: string; region: string }) => ({
     account_id: t.accountId,
