@@ -12,6 +12,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/write-revision.mjs scripts/
 COPY src/ src/
 RUN npm run build
 

@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Lets vi.useFakeTimers() drive node:timers/promises too (see the file).
+    setupFiles: ["test/helpers/timers-promises.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: {

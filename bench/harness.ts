@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type App, startApp } from "../src/app.js";
 import { awsSettingsFor } from "../src/aws/clients.js";
-import { defaultConfig } from "../src/config/load.js";
 import type { Config } from "../src/config/types.js";
-import { createLogger } from "../src/log.js";
-import { PACKAGE_ROOT } from "../src/version.js";
+import { createLogger } from "../src/log/logger.js";
+import { PACKAGE_ROOT } from "../src/package/version.js";
+import { defaultConfig } from "../test/helpers/config.js";
 
 /**
  * Benchmarks run the simulator in a child process (so the exporter's CPU and memory are

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../src/version.js";
+import { PACKAGE_ROOT } from "../src/package/version.js";
 
 /** One line of the benchmark table: the exporter's figure beside its in-run baseline. */
 export interface Figure {

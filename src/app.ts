@@ -6,17 +6,17 @@ import type { Config } from "./config/types.js";
 import { enrichmentSection } from "./enrichment/series.js";
 import { EnrichmentStore } from "./enrichment/state.js";
 import { Exporter } from "./exporter.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "./log/logger.js";
 import { MetricsCache } from "./metrics/cache.js";
 import { createExporterMetrics, type ExporterMetrics } from "./metrics/exporter-metrics.js";
 import { exporterSources } from "./metrics/sources.js";
+import { gitRevision, VERSION } from "./package/version.js";
 import { createRequestHandler } from "./server/http.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "./server/listeners.js";
 import { WEB_CONFIG_POLL_MS, WebConfigWatcher } from "./server/web-config-watcher.js";
 import { loadWebSecurity, NO_WEB_SECURITY, type WebSecurity } from "./server/web-security.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus } from "./status/report.js";
-import { gitRevision, VERSION } from "./version.js";
 
 export interface App {
   /** One per --web.listen-address. */

@@ -5,11 +5,11 @@ import { CONFIG_ERROR_EXIT_CODE, ConfigError } from "./config/errors.js";
 import { parseFlags, USAGE } from "./config/flags.js";
 import { loadConfig } from "./config/load.js";
 import { type Demo, demoConfig, startDemo } from "./demo.js";
-import { createLogger } from "./log.js";
+import { createLogger } from "./log/logger.js";
 import { onceOptions, runOnce } from "./once.js";
+import { gitRevision, VERSION } from "./package/version.js";
 import { describeWebSecurity, loadWebSecurity, NO_WEB_SECURITY } from "./server/web-security.js";
 import { describeConfig } from "./targets/describe.js";
-import { gitRevision, VERSION } from "./version.js";
 
 /** SIGTERM must end the process within 10 s; in-flight responses get most of that. */
 const SHUTDOWN_GRACE_MS = 8_000;

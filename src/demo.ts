@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type AwsSettings, awsSettingsFor } from "./aws/clients.js";
 import type { Config } from "./config/types.js";
+import { PACKAGE_ROOT } from "./package/version.js";
 import {
   loadScenarioFile,
   type Scenario,
@@ -8,7 +9,6 @@ import {
   type Simulator,
   startSimulator,
 } from "./simulator/index.js";
-import { PACKAGE_ROOT } from "./version.js";
 
 export const DEMO_SCENARIO_PATH = join(PACKAGE_ROOT, "scenarios", "demo.yaml");
 const DEMO_ROLE_NAME = "kms-keystore-exporter";

@@ -5,7 +5,7 @@ import type { AwsSettings } from "./aws/clients.js";
 import { SessionPool, type SessionSettings } from "./aws/sessions.js";
 import type { Config, OrganizationsDiscovery } from "./config/types.js";
 import type { EnrichmentStore } from "./enrichment/state.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "./log/logger.js";
 import { type ExporterMetrics, forgetTargetCounters } from "./metrics/exporter-metrics.js";
 import { createPollJob } from "./poller/job.js";
 import { Scheduler } from "./poller/scheduler.js";

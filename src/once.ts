@@ -6,12 +6,12 @@ import type { Config } from "./config/types.js";
 import { startDemo } from "./demo.js";
 import { EnrichmentStore } from "./enrichment/state.js";
 import { Exporter } from "./exporter.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, type Logger } from "./log/logger.js";
 import { createExporterMetrics } from "./metrics/exporter-metrics.js";
+import { VERSION } from "./package/version.js";
 import { StateStore } from "./state/state.js";
 import { buildStatus, type StatusReport, statusJson } from "./status/report.js";
 import { renderTable } from "./status/table.js";
-import { VERSION } from "./version.js";
 
 export interface OnceOptions {
   output: "table" | "json";

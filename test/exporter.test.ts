@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "../src/config/types.js";
 import { EnrichmentStore } from "../src/enrichment/state.js";
 import { Exporter } from "../src/exporter.js";
-import { createLogger } from "../src/log.js";
+import { createLogger } from "../src/log/logger.js";
 import { createExporterMetrics } from "../src/metrics/exporter-metrics.js";
 import { StateStore } from "../src/state/state.js";
 import { role, runExporter, testConfig, waitUntilReady } from "./helpers/exporter.js";

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { logFailure } from "../log-failure.js";
+import { logFailure } from "../log/failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import { REFRESH_BEFORE_EXPIRY_MS } from "./credentials.js";
 import { ErrorLabels } from "./error-label.js";

@@ -1,6 +1,6 @@
+import timers from "node:timers/promises";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import { clip } from "../log-clip.js";
-import { sleep } from "../sleep.js";
+import { clip } from "../log/clip.js";
 
 /** The account id of the default credentials: one GetCallerIdentity (the pool's STS client). */
 export async function callerAccountId(
@@ -45,7 +45,9 @@ export async function lookUpDefaultAccount(
     } catch (error) {
       if (lookup.signal.aborted) return undefined;
       lookup.onFailure(error);
-      await sleep(lookup.retryDelayMs(), lookup.signal).catch(() => undefined);
+      await timers
+        .setTimeout(lookup.retryDelayMs(), undefined, { signal: lookup.signal })
+        .catch(() => undefined);
     }
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { sleep } from "../sleep.js";
+import timers from "node:timers/promises";
 
 export interface RateLimit {
   /** Steady rate; KMS allows DescribeCustomKeyStores 5 requests/s per account and region. */
@@ -84,7 +84,8 @@ export class TargetRateLimiter {
         return this.now() - startedAt;
       }
       const waitMs = Math.ceil(((1 - this.tokens) / this.currentRate()) * 1000);
-      await sleep(waitMs, signal);
+      // Rejects with the signal's reason, not node's generic AbortError.
+      await timers.setTimeout(waitMs, undefined, { signal }).catch(() => signal.throwIfAborted());
     }
   }
 }

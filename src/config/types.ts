@@ -1,8 +1,7 @@
+import type { LogFormat, LogLevel } from "../log/logger.js";
 import type { StoreFilter } from "../model.js";
 
-export type { StoreFilter };
-export type LogFormat = "json" | "logfmt" | "pretty";
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type { LogFormat, LogLevel, StoreFilter };
 
 export interface RetryPolicy {
   /** Attempts per API call, the first one included. */

@@ -3,7 +3,7 @@ import { ErrorLabels } from "../aws/error-label.js";
 import { TargetRateLimiter } from "../aws/rate-limit.js";
 import type { AccountSession } from "../aws/sessions.js";
 import type { Enrichment } from "../config/types.js";
-import { logFailure } from "../log-failure.js";
+import { logFailure } from "../log/failure.js";
 import type { ExporterMetrics } from "../metrics/exporter-metrics.js";
 import type { KeyStore, Target } from "../model.js";
 import { clusterIdsOf, describeStoreClusters } from "./cloudhsm/round.js";

@@ -1,4 +1,4 @@
-import { escapeHtml, time, utc } from "../html.js";
+import { escapeHtml, time, utc } from "../text/html.js";
 
 /** Pieces of the enrichment cells of the status page; each AWS value is escaped. */
 

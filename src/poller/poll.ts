@@ -1,3 +1,4 @@
+import timers from "node:timers/promises";
 import {
   DescribeCustomKeyStoresCommand,
   type DescribeCustomKeyStoresCommandOutput,
@@ -7,7 +8,6 @@ import { type ClassifiedError, classifyError } from "../aws/errors.js";
 import { PaginationError, paginate } from "../aws/pagination.js";
 import type { RetryPolicy } from "../config/types.js";
 import type { KeyStore } from "../model.js";
-import { sleep } from "../sleep.js";
 import { fullJitterDelayMs } from "./backoff.js";
 import { InvalidResponseError, pageEntries, toKeyStore } from "./response.js";
 
@@ -132,7 +132,7 @@ export async function pollTarget(options: PollOptions): Promise<KeyStore[]> {
       shouldRetry: async ({ retriesConsumed }) => {
         const delayMs = fullJitterDelayMs(retriesConsumed + 1, options.retry, random);
         if (now() + delayMs >= deadlineAt) return false;
-        await sleep(delayMs, controller.signal);
+        await timers.setTimeout(delayMs, undefined, { signal: controller.signal });
         return true;
       },
     });

@@ -1,10 +1,10 @@
-import { escapeHtml } from "../html.js";
 import type { RunbookBlock } from "../status/error-codes.js";
 import { RUNBOOKS_URL, stateSymbol } from "../status/report.js";
+import { escapeHtml } from "../text/html.js";
 
 /** HTML building blocks of the status page: runbook text, times, states. */
 
-export { escapeHtml, time, utc } from "../html.js";
+export { escapeHtml, time, utc } from "../text/html.js";
 
 /** The runbook's inline Markdown (`code`, [text](#anchor)), from the repository's own docs. */
 export function runbookInline(text: string): string {

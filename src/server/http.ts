@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import type { RenderedMetrics } from "../metrics/cache.js";
 import {
   parseFilters,

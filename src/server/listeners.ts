@@ -8,7 +8,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { ListenAddress } from "../config/types.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import { guardConnections } from "./connections.js";
 import { clientCertificateRefusal, type TlsListenerOptions } from "./tls.js";
 import type { WebSecurity } from "./web-security.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/errors.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import { loadWebSecurity, type ReadFile, type WebSecurity } from "./web-security.js";
 
 export const WEB_CONFIG_POLL_MS = 5_000;

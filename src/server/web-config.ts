@@ -8,7 +8,7 @@ import { MAX_YAML_ALIASES } from "../config/source.js";
 /**
  * The exporter-toolkit web config file (`--web.config.file`), so that one file serves
  * node_exporter and this exporter. Parsing is pure; reading the files it names happens in
- * web-material.ts.
+ * web-security.ts.
  */
 
 export const CLIENT_AUTH_TYPES = [

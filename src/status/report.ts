@@ -2,12 +2,12 @@ import { keysAffected } from "../enrichment/keys/status.js";
 import type { TargetEnrichment } from "../enrichment/state.js";
 import { type StoreEnrichment, storeEnrichment, storesAtRisk } from "../enrichment/status.js";
 import { KNOWN_CONNECTION_STATES } from "../model.js";
-import { runbookSection } from "../runbooks.js";
 import type { TargetState } from "../state/state.js";
+import { runbookSection } from "../text/runbooks.js";
 import { ERROR_CODE_HELP, type RunbookBlock } from "./error-codes.js";
 import { compareStores } from "./order.js";
 
-export { RUNBOOKS_URL, runbookSection } from "../runbooks.js";
+export { RUNBOOKS_URL, runbookSection } from "../text/runbooks.js";
 
 const STATE_SYMBOLS: Record<string, string> = {
   CONNECTED: "✔",

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { parseDuration } from "../../src/config/duration.js";
 import { DEFAULTS } from "../../src/config/load.js";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 import { enrich } from "../helpers/enrich.js";
 import { runExporter } from "../helpers/exporter.js";
 import { toolOrSkipReason } from "../helpers/tools.js";

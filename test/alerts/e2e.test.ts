@@ -6,6 +6,7 @@ import { AT_RISK } from "../../src/enrichment/thresholds.js";
 import { parseScenario } from "../../src/simulator/index.js";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
+import { until } from "../helpers/wait.js";
 import {
   DEFAULT_RUNBOOK_BASE,
   DEMO_SCENARIO,
@@ -55,13 +56,17 @@ function rulesWithShortFor(): string {
 
 /** Polls `probe` until it returns a value; `what` says, on timeout, what was missing. */
 async function waitFor<T>(what: () => string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  let value: T | undefined;
+  await until(
+    async () => {
+      value = await probe();
+      return value !== undefined;
+    },
+    DEADLINE_MS,
+    what,
+    500,
+  );
+  return value as T;
 }
 
 describe("alerts and dashboard against real Prometheus and Alertmanager", () => {

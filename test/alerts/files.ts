@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 
 /** The shipped alerting files, read as the tests see them (paths from the package root). */
 export const ALERTS_FILE = join(PACKAGE_ROOT, "deploy/prometheus/alerts.yml");

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { stringify as stringifyYaml } from "yaml";
+import { until } from "../helpers/wait.js";
 
 /**
  * Real Prometheus and Alertmanager (Debian's binaries) as child processes on free loopback
@@ -22,7 +23,7 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A port free right now on 127.0.0.1 (the tools take a fixed --web.listen-address). */
+/** A port free right now on 127.0.0.1; another process may take it before it is used. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -30,6 +31,22 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
+}
+
+/**
+ * Starts something that takes a fixed port (the tools' --web.listen-address) on a free one,
+ * and on another when some other process took that port in between (EADDRINUSE).
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (error) {
+      const taken = /EADDRINUSE|address already in use/i.test(String(error));
+      if (!taken || attempt >= attempts) throw error;
+    }
+  }
 }
 
 export interface Peer {
@@ -48,15 +65,21 @@ async function startPeer(binary: string, args: string[], port: number): Promise<
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 20_000;
-  while (Date.now() < until && child.exitCode === null) {
-    const ready = await fetch(`${url}/-/ready`).then(
+  const ready = () =>
+    fetch(`${url}/-/ready`).then(
       (response) => response.ok,
       () => false,
     );
-    if (ready) return { url };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let up = false;
+  await until(
+    async () => {
+      up = await ready();
+      return up || child.exitCode !== null;
+    },
+    30_000,
+    `${binary} ready`,
+  ).catch(() => undefined);
+  if (up) return { url };
   throw new Error(`${binary} did not become ready (exit ${child.exitCode}):\n${output}`);
 }
 
@@ -71,18 +94,19 @@ export async function startAlertmanager(binary: string): Promise<Peer> {
 /** Alertmanager with the given configuration (as an object, written as its YAML file). */
 export async function startAlertmanagerWith(binary: string, config: object): Promise<Peer> {
   const dir = tempDir("alertmanager");
-  const port = await freePort();
   writeFileSync(join(dir, "alertmanager.yml"), stringifyYaml(config));
-  return startPeer(
-    binary,
-    [
-      `--config.file=${join(dir, "alertmanager.yml")}`,
-      `--storage.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--cluster.listen-address=", // no gossip: a single instance, no extra port
-      "--log.level=warn",
-    ],
-    port,
+  return onFreePort((port) =>
+    startPeer(
+      binary,
+      [
+        `--config.file=${join(dir, "alertmanager.yml")}`,
+        `--storage.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--cluster.listen-address=", // no gossip: a single instance, no extra port
+        "--log.level=warn",
+      ],
+      port,
+    ),
   );
 }
 
@@ -112,17 +136,18 @@ export async function startPrometheus(binary: string, options: PrometheusOptions
 /** Prometheus with the given configuration (as an object, written as its YAML file). */
 export async function startPrometheusWith(binary: string, config: object): Promise<Peer> {
   const dir = tempDir("prometheus");
-  const port = await freePort();
   writeFileSync(join(dir, "prometheus.yml"), stringifyYaml(config));
-  return startPeer(
-    binary,
-    [
-      `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--log.level=warn",
-    ],
-    port,
+  return onFreePort((port) =>
+    startPeer(
+      binary,
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--log.level=warn",
+      ],
+      port,
+    ),
   );
 }
 

@@ -2,10 +2,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitRevision, REVISION_VARIABLE } from "../../src/version.js";
+import { gitRevision, REVISION_VARIABLE } from "../../src/package/version.js";
 import { CLI } from "../helpers/cli.js";
 import { PACKAGE, ROOT, readText } from "./files.js";
+
+const WRITE_REVISION = join(ROOT, "scripts", "write-revision.mjs");
 
 /** Paths `npm pack` would put in the tarball. */
 function packedFiles(): string[] {
@@ -92,10 +95,11 @@ describe("release", () => {
     );
   });
 
-  describe("the revision", () => {
+  describe("the revision baked in by the build (scripts/write-revision.mjs)", () => {
     const scratch = mkdtempSync(join(tmpdir(), "kms-exporter-git-"));
     afterAll(() => rmSync(scratch, { recursive: true, force: true }));
     const checkout = join(scratch, "checkout");
+    const baked = join(scratch, "revision.json");
     let head = "";
     beforeAll(() => {
       mkdirSync(join(checkout, "node_modules", PACKAGE.name), { recursive: true });
@@ -106,20 +110,41 @@ describe("release", () => {
       head = git(checkout, "rev-parse", "--short=12", "HEAD");
     });
 
+    /** Runs the build's step for a package root, then reads what the exporter would. */
+    function bakeFor(root: string, env: NodeJS.ProcessEnv = {}): string {
+      execFileSync(process.execPath, [WRITE_REVISION, root, baked]);
+      return gitRevision(env, pathToFileURL(baked));
+    }
+
     it("is the commit of a checkout of the package", () => {
-      expect(gitRevision({}, checkout)).toBe(head);
+      expect(bakeFor(checkout)).toBe(head);
     });
 
     it("is the variable's value when set, even in a checkout", () => {
-      expect(gitRevision({ [REVISION_VARIABLE]: "abc" }, checkout)).toBe("abc");
+      expect(bakeFor(checkout, { [REVISION_VARIABLE]: "abc" })).toBe("abc");
     });
 
     it("is empty for a package installed inside another project's checkout", () => {
-      expect(gitRevision({}, join(checkout, "node_modules", PACKAGE.name))).toBe("");
+      expect(bakeFor(join(checkout, "node_modules", PACKAGE.name))).toBe("");
     });
 
     it("is empty outside any checkout", () => {
-      expect(gitRevision({}, tmpdir())).toBe("");
+      expect(bakeFor(tmpdir())).toBe("");
+    });
+
+    it("is empty when the build wrote none (running from src/)", () => {
+      expect(gitRevision({}, pathToFileURL(join(scratch, "absent.json")))).toBe("");
+    });
+
+    it("is what the build baked into dist/, read by the built CLI", () => {
+      const { revision } = JSON.parse(readText("dist/revision.json")) as { revision: string };
+      const result = spawnSync(process.execPath, [CLI, "--version"], {
+        encoding: "utf8",
+        env: { ...process.env, [REVISION_VARIABLE]: "" },
+      });
+      expect(result.stdout).toBe(
+        `${PACKAGE.name} ${PACKAGE.version}${revision ? ` (${revision})` : ""} node ${process.version}\n`,
+      );
     });
   });
 });

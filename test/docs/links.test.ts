@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 import { MANUAL_PAGES, prose, readPage } from "./manual.js";
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */

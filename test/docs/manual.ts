@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 
 /** The user's manual: the README and every page under docs/, as paths from the package root. */
 export const MANUAL_PAGES = [

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 import { MANUAL_PAGES, readPage } from "./manual.js";
 
 /**

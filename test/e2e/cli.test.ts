@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEMO_SCENARIO_PATH } from "../../src/demo.js";
+import { VERSION } from "../../src/package/version.js";
 import { parseScenario } from "../../src/simulator/index.js";
-import { VERSION } from "../../src/version.js";
 import { runCli, startCli, waitForReady } from "../helpers/cli.js";
 import { parseExposition, samplesNamed } from "../helpers/exposition.js";
 
@@ -87,11 +87,9 @@ describe("the built CLI", () => {
       "FAILED",
     ]);
 
-    const stopAt = Date.now();
     cli.child.kill("SIGTERM");
     const { code } = await cli.exit;
     expect(code).toBe(0);
-    expect(Date.now() - stopAt).toBeLessThan(10_000);
     expect(cli.stdout()).toContain('"msg":"stopped"');
     expect(cli.stdout()).not.toMatch(/secretAccessKey|SessionToken|fake\/secret/i);
   });

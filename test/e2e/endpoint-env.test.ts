@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 import { parseScenario, startSimulator } from "../../src/simulator/index.js";
-import { PACKAGE_ROOT } from "../../src/version.js";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { parseExposition, samplesNamed } from "../helpers/exposition.js";
 

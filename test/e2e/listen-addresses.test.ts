@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { freePort } from "../alerts/peers.js";
+import { onFreePort } from "../alerts/peers.js";
 import { startCli } from "../helpers/cli.js";
 import { until } from "../helpers/wait.js";
 
 describe("--web.listen-address, repeated", () => {
   it("makes the CLI listen on each address and log each one", async () => {
-    const port = await freePort();
     // startCli adds --web.listen-address=127.0.0.1:0; this is the second address.
-    const cli = await startCli(["--demo", `--web.listen-address=127.0.0.1:${port}`]);
+    const { cli, port } = await onFreePort(async (port) => ({
+      cli: await startCli(["--demo", `--web.listen-address=127.0.0.1:${port}`]),
+      port,
+    }));
     const listening = () =>
       cli
         .stdout()

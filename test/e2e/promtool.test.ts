@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { startCli, waitForReady } from "../helpers/cli.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
+import { until } from "../helpers/wait.js";
 
 const promtool = toolOrSkipReason("promtool");
 
@@ -22,15 +23,17 @@ describe("promtool check metrics", () => {
     await waitForReady(cli.url);
     // Enrichments finish after the first store polls: wait for them, so they are linted too.
     let text = "";
-    for (const until = Date.now() + 20_000; Date.now() < until; ) {
-      text = await (await fetch(`${cli.url}/metrics`)).text();
-      if (
-        text.includes("aws_kms_cloudhsm_cluster_state{") &&
-        text.includes("aws_kms_xks_proxy_latency_seconds{")
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(
+      async () => {
+        text = await (await fetch(`${cli.url}/metrics`)).text();
+        return (
+          text.includes("aws_kms_cloudhsm_cluster_state{") &&
+          text.includes("aws_kms_xks_proxy_latency_seconds{")
+        );
+      },
+      20_000,
+      "the enrichments' series",
+    );
     expect(text).toContain("aws_kms_xks_proxy_certificate_days_to_expire{");
     const child = execFile((promtool as { path: string }).path, ["check", "metrics"]);
     const output = new Promise<{ code: number | null; out: string }>((resolve) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createEnricher, type EnrichRound } from "../../src/enrichment/enricher.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type KeyStore, targetKey } from "../../src/model.js";
 import { enrich as enrichWith } from "../helpers/enrich.js";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { cloudHsmStatus } from "../../src/enrichment/cloudhsm/status.js";
 import { AT_RISK } from "../../src/enrichment/thresholds.js";
 import { certificateLevel, xksStatus } from "../../src/enrichment/xks/status.js";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 import { xksHealth } from "../helpers/stores.js";
 
 const run = promisify(execFile);

@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach } from "vitest";
-import { PACKAGE_ROOT } from "../../src/version.js";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
+import { until } from "./wait.js";
 
 export const CLI = join(PACKAGE_ROOT, "dist", "cli.js");
 
@@ -72,26 +73,20 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
-  const until = Date.now() + 15_000;
-  while (Date.now() < until) {
-    const listening = stdout
+  const listeningUrl = () =>
+    stdout
       .split("\n")
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as { msg?: string; url?: string })
-      .find((entry) => entry.msg === "listening");
-    if (listening?.url)
-      return { child, url: listening.url, stdout: () => stdout, stderr: () => stderr, exit };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+      .find((entry) => entry.msg === "listening")?.url;
+  await until(() => listeningUrl() !== undefined || child.exitCode !== null, 20_000).catch(
+    () => undefined,
+  );
+  const url = listeningUrl();
+  if (url) return { child, url, stdout: () => stdout, stderr: () => stderr, exit };
   throw new Error(`CLI did not start listening.\nstdout: ${stdout}\nstderr: ${stderr}`);
 }
 
 export async function waitForReady(url: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if ((await fetch(`${url}/readyz`)).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${url} not ready in time`);
+  await until(async () => (await fetch(`${url}/readyz`)).status === 200, timeoutMs, `${url} ready`);
 }

@@ -1,11 +1,12 @@
 import { afterEach } from "vitest";
 import { type App, type AppOptions, startApp } from "../../src/app.js";
-import { defaultConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
-import { createLogger, type Logger } from "../../src/log.js";
+import { createLogger, type Logger } from "../../src/log/logger.js";
 import type { Simulator } from "../../src/simulator/index.js";
+import { defaultConfig } from "./config.js";
 import { parseExposition, type Sample } from "./exposition.js";
 import { FAKE_CREDENTIALS, simulate } from "./simulator.js";
+import { until } from "./wait.js";
 
 const running: App[] = [];
 
@@ -65,11 +66,6 @@ export async function runExporter(
 }
 
 /** Waits until every target finished its first poll (what /readyz reports). */
-export async function waitUntilReady(app: App, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if ((await fetch(`${app.url}/readyz`)).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("exporter not ready in time");
+export async function waitUntilReady(app: App, timeoutMs = 20_000): Promise<void> {
+  await until(async () => (await fetch(`${app.url}/readyz`)).status === 200, timeoutMs, "ready");
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { TargetRateLimiter } from "../../src/aws/rate-limit.js";
 import type { AccountSession } from "../../src/aws/sessions.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type Account, type Target, targetKey } from "../../src/model.js";
 import { createPollJob, type JobSettings } from "../../src/poller/job.js";

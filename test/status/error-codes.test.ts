@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ConnectionErrorCodeType } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../../src/package/version.js";
 import { ERROR_CODE_HELP } from "../../src/status/error-codes.js";
-import { PACKAGE_ROOT } from "../../src/version.js";
 
 const run = promisify(execFile);
 const GENERATOR = join(PACKAGE_ROOT, "scripts/generate-error-codes.mjs");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/load.js";
 import { describeConfig } from "../../src/targets/describe.js";
 import { inShard } from "../../src/targets/shard.js";
+import { defaultConfig } from "../helpers/config.js";
 
 const role = (id: string) => `arn:aws:iam::${id}:role/reader`;
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrganizationsDiscovery } from "../../src/config/types.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { Discovery, type ListMembers } from "../../src/targets/discovery.js";
 import type { OrganizationMember } from "../../src/targets/organizations.js";
@@ -106,13 +106,11 @@ describe("Discovery", () => {
     discovery.configure(settings(discoveryConfig({ memberRoleName: "old" })));
     discovery.configure(settings(discoveryConfig({ memberRoleName: "new" })));
     expect(listers.pending.map((entry) => entry.config.memberRoleName)).toEqual(["old", "new"]);
+    // The old answer comes first: had it been taken, the list would have changed twice.
     listers.pending[0]?.resolve([member("111111111111")]);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(discovery.settled()).toBe(false);
-    expect(ids(discovery)).toEqual([]);
-    expect(changes()).toBe(0);
     listers.pending[1]?.resolve([member("222222222222")]);
     await until(() => discovery.settled());
+    expect(changes()).toBe(1);
     expect(ids(discovery)).toEqual(["222222222222"]);
     expect(discovery.accounts()[0]?.roleArn).toBe("arn:aws:iam::222222222222:role/new");
     discovery.stop();
@@ -125,8 +123,10 @@ describe("Discovery", () => {
     listers.pending[0]?.reject(
       Object.assign(new Error("denied"), { name: "AccessDeniedException" }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(discovery.settled()).toBe(false);
+    // The old failure settles before the new answer, which settles discovery.
+    listers.pending[1]?.resolve([member("222222222222")]);
+    await until(() => discovery.settled());
+    expect(ids(discovery)).toEqual(["222222222222"]);
     expect((await metrics.discoveryRefreshFailures.get()).values[0]?.value).toBe(0);
     discovery.stop();
   });
@@ -182,13 +182,20 @@ describe("Discovery", () => {
   });
 
   it("stops refreshing after stop", async () => {
-    const { discovery, listers } = setUp();
-    discovery.configure(settings(discoveryConfig({ refreshMs: 10 })));
-    discovery.stop();
-    listers.pending[0]?.resolve([member("111111111111")]);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(listers.pending).toHaveLength(1);
-    expect(ids(discovery)).toEqual([]);
+    vi.useFakeTimers();
+    try {
+      const { discovery, listers } = setUp();
+      discovery.configure(settings(discoveryConfig({ refreshMs: 10 })));
+      discovery.stop();
+      listers.pending[0]?.resolve([member("111111111111")]);
+      // Four refresh periods and every callback they would schedule.
+      await vi.advanceTimersByTimeAsync(40);
+      expect(listers.pending).toHaveLength(1);
+      expect(ids(discovery)).toEqual([]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -272,9 +279,12 @@ describe("Discovery details", () => {
   });
 
   it("aborts a running ListAccounts at stop, and gives it four timeouts before that", async () => {
+    const timeouts = vi.spyOn(AbortSignal, "timeout");
     const { discovery, signals } = setUpLogged();
     discovery.configure({ ...settings(discoveryConfig()), timeoutMs: 1_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await until(() => signals.length === 1);
+    expect(timeouts.mock.calls).toEqual([[4_000]]);
+    timeouts.mockRestore();
     expect(signals[0]?.aborted).toBe(false);
     discovery.stop();
     expect(signals[0]?.aborted).toBe(true);

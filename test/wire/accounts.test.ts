@@ -24,11 +24,11 @@ function fleetScenario(count: number, denied: number[] = []): string {
 
 function fleetConfig(count: number): Partial<Config> {
   return {
-    // Short rounds, but a deadline that a loaded CI machine's AssumeRole (over 1 s with 16 in
-    // flight, every request signed and verified) still meets: a timed-out AssumeRole would be
-    // assumed again.
+    // Rounds short enough for several per test, with a deadline that a loaded machine's
+    // AssumeRole (over a second with 16 in flight and both cores busy) still meets: a
+    // timed-out AssumeRole would be assumed again, and the counts below are exact.
     intervalMs: 3_000,
-    timeoutMs: 2_900,
+    timeoutMs: 3_000,
     concurrency: 16,
     regions: REGIONS,
     accounts: Array.from({ length: count }, (_, index) => ({
@@ -45,7 +45,7 @@ describe("many accounts through assumed roles", () => {
     const { app, simulator } = await runExporter(fleetScenario(50), fleetConfig(50), undefined, {
       now: () => Date.now() + skewMs,
     });
-    await waitUntilReady(app);
+    await waitUntilReady(app, 60_000);
     const describes = () => simulator.callCount({ operation: "DescribeCustomKeyStores" });
     const assumes = () => simulator.callCount({ operation: "AssumeRole" });
     // Ready is the first round's end; on a busy machine a target may still be on its way.
@@ -65,15 +65,15 @@ describe("many accounts through assumed roles", () => {
 
     // Three more rounds with valid credentials: no new AssumeRole.
     const afterFirst = describes();
-    await until(() => describes() >= afterFirst + 3 * 150);
+    await until(() => describes() >= afterFirst + 3 * 150, 60_000, "three more rounds");
     expect(assumes()).toBe(50);
 
     // Past expiry (sessions last 1 h): exactly one new AssumeRole per account.
     skewMs = 2 * 3_600_000;
     const atExpiry = describes();
-    await until(() => describes() >= atExpiry + 2 * 150);
+    await until(() => describes() >= atExpiry + 2 * 150, 60_000, "two rounds past expiry");
     expect(assumes()).toBe(100);
-  }, 90_000);
+  }, 180_000);
 
   it("keeps the other 49 accounts fully up when one role is denied", async () => {
     const { app, scrape } = await runExporter(fleetScenario(50, [7]), {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { until } from "../helpers/wait.js";
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { enrich } from "../helpers/enrich.js";
 import { runExporter } from "../helpers/exporter.js";
 import { type Sample, samplesNamed, sampleValue } from "../helpers/exposition.js";
+import { until } from "../helpers/wait.js";
 
 const ACCOUNT = "111111111111";
 /** One enrichment round in these tests, unless a test polls fast to see later rounds. */
@@ -25,13 +26,16 @@ async function scrapeUntil(
   ready: (samples: Sample[]) => boolean,
   what: string,
 ): Promise<Sample[]> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const samples = await scrape();
-    if (ready(samples)) return samples;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let samples: Sample[] = [];
+  await until(
+    async () => {
+      samples = await scrape();
+      return ready(samples);
+    },
+    20_000,
+    what,
+  );
+  return samples;
 }
 
 const has =

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { createRequestHandler, type ServerOptions } from "../../src/server/http.js";
 import { NO_WEB_SECURITY } from "../../src/server/web-security.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { pollOnce } from "../../src/once.js";
 import { renderTable } from "../../src/status/table.js";
 import { enrich } from "../helpers/enrich.js";

@@ -1,8 +1,9 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { FAKE_CREDENTIALS } from "../helpers/simulator.js";
+import { until } from "../helpers/wait.js";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -55,8 +56,9 @@ describe("logs", () => {
       SCENARIO,
       {
         accounts: [{ roleArn: role(A), name: "payments-prod" }, { roleArn: role(B) }],
-        intervalMs: 250,
-        timeoutMs: 200,
+        // A deadline a loaded machine meets: a timed-out poll of A would log a failure.
+        intervalMs: 500,
+        timeoutMs: 450,
       },
       logs.logger,
     );
@@ -67,13 +69,11 @@ describe("logs", () => {
         .filter((line) => line.account_id === B && line.msg.startsWith("target poll failed"));
     // Waits for the log lines themselves: a call counted by the simulator is logged a
     // moment later.
-    const until = Date.now() + 10_000;
-    while (
-      Date.now() < until &&
-      (!logs.lines().some((line) => line.to === "FAILED") || failuresOfB().length < 4)
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(
+      () => logs.lines().some((line) => line.to === "FAILED") && failuresOfB().length >= 4,
+      20_000,
+      "the FAILED transition and four failures of B logged",
+    );
 
     const changes = logs.lines().filter((line) => line.custom_key_store_id !== undefined);
     expect(changes).toHaveLength(1);

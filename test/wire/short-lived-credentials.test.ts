@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/log/logger.js";
 import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { sampleValue } from "../helpers/exposition.js";
 import { until } from "../helpers/wait.js";
@@ -23,7 +23,8 @@ function scenario(fault: string): string {
 `;
 }
 
-const CONFIG = { accounts: [{ roleArn: role(A) }], intervalMs: 300, timeoutMs: 250 };
+// Deadlines a loaded machine meets: a timed-out poll would leave the target down.
+const CONFIG = { accounts: [{ roleArn: role(A) }], intervalMs: 600, timeoutMs: 550 };
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../../html.js";
+import { escapeHtml } from "../../text/html.js";
 import { asOf, counts, riskFlag } from "../html.js";
 import type { CloudHsmStatus } from "./status.js";
 

@@ -1,5 +1,5 @@
 import type { KeyStore } from "../../model.js";
-import { runbookSection } from "../../runbooks.js";
+import { runbookSection } from "../../text/runbooks.js";
 import { AT_RISK } from "../thresholds.js";
 import type { ClusterHealth } from "./round.js";
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../../html.js";
+import { escapeHtml } from "../../text/html.js";
 import type { KeysStatus } from "./status.js";
 
 /** The status page's words for a store's keys. */

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../../html.js";
+import { escapeHtml } from "../../text/html.js";
 import { amount, asOf, counts, riskFlag } from "../html.js";
 import type { XksStatus } from "./status.js";
 

@@ -1,4 +1,4 @@
-import { runbookSection } from "../../runbooks.js";
+import { runbookSection } from "../../text/runbooks.js";
 import { AT_RISK } from "../thresholds.js";
 import type { XksHealth } from "./figures.js";
 

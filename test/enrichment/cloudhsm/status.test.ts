@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../../src/enrichment/cloudhsm/round.js";
 import { cloudHsmStatus } from "../../../src/enrichment/cloudhsm/status.js";
-import { RUNBOOKS_URL } from "../../../src/runbooks.js";
+import { RUNBOOKS_URL } from "../../../src/text/runbooks.js";
 
 const AT = 1_800_000_000_000;
 

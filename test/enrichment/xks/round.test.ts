@@ -1,5 +1,5 @@
 import type { GetMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { CloudWatchCalls, XksSeries } from "../../../src/enrichment/xks/discover.js";
 import {
   fetchXksHealth,
@@ -144,29 +144,47 @@ describe("the XKS round", () => {
   });
 
   it("gives all the calls of a round one deadline, not one each", async () => {
-    const slow = <T>(answer: T) =>
-      ((_input: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
-        new Promise<T>((resolve, reject) => {
-          const timer = setTimeout(() => resolve(answer), 60);
-          abortSignal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            reject(abortSignal.reason);
-          });
-        })) as never;
-    const calls: CloudWatchCalls = {
-      listMetrics: slow({ $metadata: {}, Metrics: [] }),
-      getMetricData: slow({ $metadata: {}, MetricDataResults: [] }),
-    };
-    const attempts: string[] = [];
-    await expect(
-      fetchXksHealth(calls, ["cks-1"], {
-        ...OPTIONS,
-        timeoutMs: 200,
-        onAttempt: (event) => attempts.push(event.error?.name ?? "ok"),
-      }),
-    ).rejects.toMatchObject({ errorName: "TimeoutError" });
-    // Five ListMetrics chains of 60 ms each do not fit in 200 ms together.
-    expect(attempts.at(-1)).toBe("TimeoutError");
-    expect(attempts.filter((a) => a === "ok").length).toBeLessThan(5);
+    vi.useFakeTimers();
+    // AbortSignal.timeout runs on node's own timers: here it runs on the fake clock.
+    const timeouts = vi.spyOn(AbortSignal, "timeout").mockImplementation((ms) => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), ms);
+      return controller.signal;
+    });
+    try {
+      const slow = <T>(answer: T) =>
+        ((_input: unknown, { abortSignal }: { abortSignal: AbortSignal }) =>
+          new Promise<T>((resolve, reject) => {
+            const timer = setTimeout(() => resolve(answer), 60);
+            abortSignal.addEventListener("abort", () => {
+              clearTimeout(timer);
+              reject(abortSignal.reason);
+            });
+          })) as never;
+      const calls: CloudWatchCalls = {
+        listMetrics: slow({ $metadata: {}, Metrics: [] }),
+        getMetricData: slow({ $metadata: {}, MetricDataResults: [] }),
+      };
+      const attempts: string[] = [];
+      const outcome = expect(
+        fetchXksHealth(calls, ["cks-1"], {
+          ...OPTIONS,
+          timeoutMs: 200,
+          onAttempt: (event) => attempts.push(event.error?.name ?? "ok"),
+        }),
+      ).rejects.toMatchObject({ errorName: "TimeoutError" });
+      await vi.advanceTimersByTimeAsync(1_000);
+      await outcome;
+      // Five ListMetrics chains of 60 ms each do not fit in 200 ms together.
+      expect(attempts.at(-1)).toBe("TimeoutError");
+      expect(attempts.filter((a) => a === "ok").length).toBeLessThan(5);
+      // Each call had what was left of the one deadline.
+      const left = timeouts.mock.calls.map(([ms]) => ms);
+      expect(left[0]).toBe(200);
+      expect(left.slice(1).every((ms, index) => ms < (left[index] as number))).toBe(true);
+    } finally {
+      timeouts.mockRestore();
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { certificateLevel, xksStatus } from "../../../src/enrichment/xks/status.js";
-import { RUNBOOKS_URL } from "../../../src/runbooks.js";
+import { RUNBOOKS_URL } from "../../../src/text/runbooks.js";
 import { PROXY_CERTIFICATE, xksHealth } from "../../helpers/stores.js";
 
 const AT = 1_800_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, time, utc } from "../src/html.js";
+import { escapeHtml, time, utc } from "../../src/text/html.js";
 
 describe("shared HTML helpers", () => {
   it("escapes the five HTML-special characters and nothing else", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretKey, REDACTED, redactSecrets } from "../src/log-redact.js";
+import { isSecretKey, REDACTED, redactSecrets } from "../../src/log/redact.js";
 
 describe("log redaction", () => {
   it("knows secret keys whatever their case or separators", () => {

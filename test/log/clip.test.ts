@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/log.js";
-import { clip, clipStrings } from "../src/log-clip.js";
+import { clip, clipStrings } from "../../src/log/clip.js";
+import { createLogger } from "../../src/log/logger.js";
 
 describe("clip", () => {
   it("keeps a value of up to 256 characters, and cuts a longer one saying its length", () => {

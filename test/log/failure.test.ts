@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { logFailure } from "../src/log-failure.js";
+import { logFailure } from "../../src/log/failure.js";
 
 describe("logFailure", () => {
   it("warns on a change and writes debug while it repeats", () => {

@@ -1,17 +1,19 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 import pretty from "pino-pretty";
-import type { LogFormat, LogLevel } from "./config/types.js";
-import { clip, clipStrings, MAX_MESSAGE_CHARACTERS } from "./log-clip.js";
-import { redactSecrets } from "./log-redact.js";
+import { clip, clipStrings, MAX_MESSAGE_CHARACTERS } from "./clip.js";
 import { jsonLineToLogfmt } from "./logfmt.js";
+import { redactSecrets } from "./redact.js";
 
 export type { Logger };
+
+export type LogFormat = "json" | "logfmt" | "pretty";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 /**
  * json (default): one object a line, the level as a word (`"level":"info"`) so Loki and
  * ELK queries read it; logfmt: the Prometheus ecosystem's format; pretty: for people.
- * Secrets are replaced in every format and at every level (see log-redact.ts), and long
- * values are clipped (see log-clip.ts).
+ * Secrets are replaced in every format and at every level (see redact.ts), and long
+ * values are clipped (see clip.ts).
  */
 export function createLogger(
   level: LogLevel,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonLineToLogfmt } from "../src/logfmt.js";
+import { jsonLineToLogfmt } from "../../src/log/logfmt.js";
 
 /** A minimal logfmt reader (the go-logfmt rules), to prove each line reads back whole. */
 function parseLogfmt(line: string): Record<string, string> {

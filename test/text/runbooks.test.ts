@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RUNBOOKS_URL, runbookSection } from "../src/runbooks.js";
+import { RUNBOOKS_URL, runbookSection } from "../../src/text/runbooks.js";
 
 describe("runbook links", () => {
   it("points a section at its anchor in docs/runbooks.md", () => {
