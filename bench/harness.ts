@@ -9,6 +9,7 @@ import { awsSettingsFor } from "../src/aws/clients.js";
 import type { Config } from "../src/config/types.js";
 import { createLogger } from "../src/log/logger.js";
 import { PACKAGE_ROOT } from "../src/package/version.js";
+import { SIMULATOR_CREDENTIALS } from "../src/simulator/scenario.js";
 import { defaultConfig } from "../test/helpers/config.js";
 
 /**
@@ -62,10 +63,9 @@ export function startExporter(config: Config, simulatorUrl: string): Promise<App
     config,
     awsSettingsFor(config.timeoutMs, {
       endpoint: simulatorUrl,
-      baseCredentials: async () => ({
-        accessKeyId: "AKIABENCHBENCHBENCH1",
-        secretAccessKey: "bench",
-      }),
+      // The simulator verifies signatures: sign with the credentials it knows (the bench
+      // responder takes any).
+      baseCredentials: async () => SIMULATOR_CREDENTIALS,
     }),
     createLogger(config.logLevel, "json"),
   );
