@@ -34,7 +34,7 @@ for run in $(seq 1 "$runs"); do
   log="$(mktemp "${TMPDIR:-/tmp}/kms-exporter-stress-$run-XXXXXX.log")"
   started=$SECONDS
   if npx vitest run >"$log" 2>&1; then status=green; else status=RED; failed=$((failed + 1)); fi
-  summary="$(grep -E '^\s*(Test Files|Tests) ' "$log" | sed -E 's/\x1b\[[0-9;]*m//g; s/^\s+//' | paste -sd ';' -)"
+  summary="$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\s*(Test Files|Tests) ' | sed -E 's/^\s+//' | paste -sd ';' -)"
   line="run $run/$runs: $status in $((SECONDS - started)) s, $summary, load $(cut -d' ' -f1-3 /proc/loadavg) (log: $log)"
   echo "$line"
   results+=("$line")
