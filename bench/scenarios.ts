@@ -37,7 +37,7 @@ function options(argv: string[], defaults: { accounts: number }) {
     options: {
       accounts: { type: "string", default: String(defaults.accounts) },
       minutes: { type: "string", default: "2" },
-      stores: { type: "string", default: "5" },
+      stores: { type: "string" },
       "heap-snapshot": { type: "boolean", default: false },
       "polling-only": { type: "boolean", default: false },
     },
@@ -45,7 +45,7 @@ function options(argv: string[], defaults: { accounts: number }) {
   return {
     accounts: Number(values.accounts),
     minutes: Number(values.minutes),
-    stores: Number(values.stores),
+    stores: values.stores === undefined ? undefined : Number(values.stores),
     heapSnapshot: values["heap-snapshot"] === true,
     pollingOnly: values["polling-only"] === true,
   };
@@ -160,10 +160,11 @@ export async function latencyBenchmark(argv: string[]): Promise<void> {
  * targets once polled; each against the same bytes from a static node:http server.
  */
 export async function scrapeBenchmark(argv: string[]): Promise<void> {
-  const { accounts, pollingOnly } = options(argv, { accounts: 2_500 });
+  const { accounts, pollingOnly, stores: only } = options(argv, { accounts: 2_500 });
   const figures: Figure[] = [];
   if (!pollingOnly) figures.push(...(await scrapeAfterRounds(accounts)));
-  for (const stores of [0, 5]) {
+  // One store count per process gives each its own RSS: Node keeps what the first one grew.
+  for (const stores of only === undefined ? [0, 5] : [only]) {
     figures.push(...(await continuousPollingScrape(accounts, stores)));
   }
   recordFigures("scrape", figures);
@@ -380,7 +381,8 @@ async function continuousPollingScrape(accounts: number, stores: number): Promis
  * `--minutes` (polls every 30 s, a gzip scrape every 15 s as Prometheus would).
  */
 export async function memoryBenchmark(argv: string[]): Promise<void> {
-  const { accounts, minutes, heapSnapshot, stores: perTarget } = options(argv, { accounts: 2_500 });
+  const { accounts, minutes, heapSnapshot, stores: given } = options(argv, { accounts: 2_500 });
+  const perTarget = given ?? 5;
   const responder = await startResponderProcess({ storesPerTarget: perTarget });
   global.gc?.();
   const bare = process.memoryUsage().rss;

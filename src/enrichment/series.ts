@@ -1,5 +1,5 @@
 import { type FamilyHeader, type Labels, sampleLine } from "../metrics/exposition.js";
-import type { Member, Section } from "../metrics/section.js";
+import type { Section } from "../metrics/section.js";
 import type { ClusterHealth } from "./cloudhsm/round.js";
 import { cloudHsmFamilies, clusterLines } from "./cloudhsm/series.js";
 import type { StoreKeys } from "./keys/inventory.js";
@@ -73,27 +73,14 @@ export function enrichmentSampleLines({ target, cloudhsm, xks, keys }: TargetEnr
  * app.ts hands it to the metrics cache, which knows nothing of enrichments. Their HELP
  * names `enrich.interval` rather than quoting it: a reload re-renders nothing for it.
  */
-export function enrichmentSection(enrichment: EnrichmentStore): Section {
+export function enrichmentSection(enrichment: EnrichmentStore): Section<TargetEnrichment> {
   return {
     families: ENRICHMENT_FAMILIES,
     headersWhenEmpty: false,
-    *members(): Iterable<Member> {
-      for (const entry of enrichment.entries()) {
-        const { target, cloudhsm, xks, keys } = entry;
-        yield {
-          identity: [
-            target,
-            cloudhsm?.value,
-            cloudhsm?.atMs,
-            xks?.value,
-            xks?.atMs,
-            keys?.value,
-            keys?.undescribed,
-            keys?.atMs,
-          ],
-          render: () => enrichmentSampleLines(entry),
-        };
-      }
+    eachMember(visit) {
+      for (const entry of enrichment.entries()) visit(entry);
     },
+    stamp: (entry) => entry.version,
+    render: enrichmentSampleLines,
   };
 }

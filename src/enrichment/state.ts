@@ -16,6 +16,8 @@ export interface TargetEnrichment {
   cloudhsm: EnrichmentResult<ClusterHealth> | undefined;
   xks: EnrichmentResult<XksHealth> | undefined;
   keys: KeysResult | undefined;
+  /** Bumped on each change of the entry: the metrics cache renders it again when it moves. */
+  version: number;
 }
 
 /** The key inventory: keys per store, and the target's keys whose DescribeKey was refused. */
@@ -31,35 +33,31 @@ export interface KeysResult extends EnrichmentResult<StoreKeys> {
 export class EnrichmentStore {
   private readonly byKey = new Map<string, TargetEnrichment>();
   private readonly retainListeners: ((keys: ReadonlySet<string>) => void)[] = [];
-  /** Bumped on every change; the metrics cache re-renders when it moves. */
-  version = 0;
 
   private entry(target: Target): TargetEnrichment {
     let entry = this.byKey.get(target.key);
     if (!entry) {
-      entry = { target, cloudhsm: undefined, xks: undefined, keys: undefined };
+      entry = { target, cloudhsm: undefined, xks: undefined, keys: undefined, version: 0 };
       this.byKey.set(target.key, entry);
     }
     entry.target = target;
+    entry.version++;
     return entry;
   }
 
   setClusters(target: Target, clusters: readonly ClusterHealth[], atMs: number): void {
     const entry = this.entry(target);
     entry.cloudhsm = { value: unchangedOr(entry.cloudhsm?.value, clusters), atMs };
-    this.version++;
   }
 
   setXks(target: Target, xks: readonly XksHealth[], atMs: number): void {
     const entry = this.entry(target);
     entry.xks = { value: unchangedOr(entry.xks?.value, xks), atMs };
-    this.version++;
   }
 
   setKeys(target: Target, stores: readonly StoreKeys[], undescribed: number, atMs: number): void {
     const entry = this.entry(target);
     entry.keys = { value: unchangedOr(entry.keys?.value, stores), undescribed, atMs };
-    this.version++;
   }
 
   /** Forgets one kind (turned off) or all of a target's results (stale, or the target went). */
@@ -68,8 +66,10 @@ export class EnrichmentStore {
     if (!entry) return;
     if (kind === undefined) this.byKey.delete(key);
     else if (entry[kind] === undefined) return;
-    else entry[kind] = undefined;
-    this.version++;
+    else {
+      entry[kind] = undefined;
+      entry.version++;
+    }
   }
 
   /** Keeps only these targets' results; `onRetain` listeners forget their own state of the rest. */

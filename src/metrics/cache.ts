@@ -25,7 +25,7 @@ export interface MetricsSources {
  * Concurrent gzip scrapes share the body being built.
  */
 export class MetricsCache {
-  private readonly sections: SectionChunks[];
+  private readonly sections: SectionChunks<unknown>[];
   private readonly gzip: GzipParts;
   private gzipInFlight: Promise<Buffer[]> | undefined;
   private process = { text: "", part: Buffer.alloc(0) };

@@ -17,6 +17,8 @@ export interface DeflatedPart {
   deflated: Buffer;
   crc: number;
   length: number;
+  /** x^(8·length) mod P: what the CRC before this part is multiplied by (stitchGzip). */
+  shift: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function deflatePart(data: Buffer): Promise<DeflatedPart> {
         : await deflateRawAsync(data, OPTIONS),
     crc: crc32(data),
     length: data.length,
+    shift: x2nModP(data.length, 3),
   };
 }
 
@@ -44,8 +47,10 @@ const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 export function stitchGzip(parts: readonly DeflatedPart[]): Buffer[] {
   let crc = 0;
   let length = 0;
+  // A scrape stitches every part (some 1,500 at 10,000 targets); each part's shift is
+  // computed once, when it is compressed, so the combine is one multiplication per part.
   for (const part of parts) {
-    crc = crc32Combine(crc, part.crc, part.length);
+    crc = (multModP(part.shift, crc) ^ part.crc) >>> 0;
     length = (length + part.length) % 2 ** 32;
   }
   const trailer = Buffer.alloc(8);
@@ -93,8 +98,4 @@ function x2nModP(n: number, k: number): number {
     power++;
   }
   return p;
-}
-
-export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
-  return (multModP(x2nModP(lengthB, 3), crcA) ^ crcB) >>> 0;
 }

@@ -1,5 +1,5 @@
 import { escapeLabelValue, type FamilyHeader, formatValue } from "./exposition.js";
-import type { Member, Section } from "./section.js";
+import type { Section } from "./section.js";
 
 interface Series {
   labels: Partial<Record<string, string>>;
@@ -24,7 +24,7 @@ type TargetLabel = "account_id" | "region";
  * such series on every scrape, most of a scrape's time (BENCHMARKS.md). A series' key joins
  * its label values with a NUL, which no two different label sets share.
  */
-export class LabeledCounter<L extends string> implements Section {
+export class LabeledCounter<L extends string> implements Section<TargetGroup> {
   readonly families: readonly FamilyHeader[];
   readonly headersWhenEmpty = true;
   readonly blankLineAfter: boolean;
@@ -85,17 +85,18 @@ export class LabeledCounter<L extends string> implements Section {
     }
   }
 
-  *members(): Iterable<Member> {
-    for (const group of this.groups.values()) {
-      yield {
-        identity: [group, group.version],
-        render: () => {
-          let text = "";
-          for (const series of group.series.values())
-            text += `${series.prefix}${formatValue(series.value)}\n`;
-          return [text];
-        },
-      };
-    }
+  eachMember(visit: (group: TargetGroup) => void): void {
+    for (const group of this.groups.values()) visit(group);
+  }
+
+  stamp(group: TargetGroup): number {
+    return group.version;
+  }
+
+  render(group: TargetGroup): string[] {
+    let text = "";
+    for (const series of group.series.values())
+      text += `${series.prefix}${formatValue(series.value)}\n`;
+    return [text];
   }
 }

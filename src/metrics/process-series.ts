@@ -1,5 +1,5 @@
 import { type FamilyHeader, formatValue, type Labels, sampleLine } from "./exposition.js";
-import type { Member, Section } from "./section.js";
+import type { Section } from "./section.js";
 
 /**
  * A process-wide gauge or counter (build facts, settings, reload and discovery outcomes):
@@ -7,7 +7,7 @@ import type { Member, Section } from "./section.js";
  * own. Each family is followed by a blank line, as when prom-client wrote them, so that the
  * exposition stays byte for byte what it was.
  */
-export class ProcessSeries<L extends string = never> implements Section {
+export class ProcessSeries<L extends string = never> implements Section<ProcessSeries<L>> {
   readonly families: readonly FamilyHeader[];
   readonly headersWhenEmpty = true;
   readonly blankLineAfter = true;
@@ -70,19 +70,23 @@ export class ProcessSeries<L extends string = never> implements Section {
     };
   }
 
-  *members(): Iterable<Member> {
-    yield {
-      identity: [this.version],
-      render: () => {
-        let text = "";
-        for (const { labels, value } of this.series.values()) {
-          text +=
-            labels.length === 0
-              ? `${this.family.name} ${formatValue(value)}\n`
-              : sampleLine(this.family.name, labels, value);
-        }
-        return [text];
-      },
-    };
+  /** The family's one member is the family itself. */
+  eachMember(visit: (member: this) => void): void {
+    visit(this);
+  }
+
+  stamp(): number {
+    return this.version;
+  }
+
+  render(): string[] {
+    let text = "";
+    for (const { labels, value } of this.series.values()) {
+      text +=
+        labels.length === 0
+          ? `${this.family.name} ${formatValue(value)}\n`
+          : sampleLine(this.family.name, labels, value);
+    }
+    return [text];
   }
 }

@@ -8,7 +8,7 @@ import {
   type Labels,
   sampleLine,
 } from "./exposition.js";
-import type { Member, Section } from "./section.js";
+import type { Section } from "./section.js";
 
 /**
  * HELP texts name the interval's gauge rather than quote the interval, so that a reload
@@ -190,47 +190,48 @@ export function targetSampleLines(state: TargetState, firstOfAccount: boolean): 
   return [account, up, lastSuccess, duration];
 }
 
-/** The store families: a member per target with stores, unchanged while its store array is. */
-export function storeSection(state: Pick<StateStore, "states">): Section {
+/** The store families: a member per target with stores. */
+export function storeSection(state: Pick<StateStore, "states">): Section<TargetState> {
   return {
     families: STORE_FAMILIES,
     headersWhenEmpty: true,
-    *members(): Iterable<Member> {
-      for (const { stores, target, history } of state.states()) {
-        if (stores === undefined) continue;
-        // The state replaces a target's history only together with its store array.
-        yield {
-          identity: [stores, history],
-          render: () => storeSampleLines(target.accountId, target.region, stores, history),
-        };
-      }
+    eachMember(visit) {
+      for (const target of state.states()) if (target.stores !== undefined) visit(target);
     },
+    // The state replaces a target's history only together with its store array.
+    stamp: (target) => target.stores,
+    render: ({ target, stores, history }) =>
+      storeSampleLines(target.accountId, target.region, stores ?? [], history),
   };
 }
 
 /** The target gauges: a member per target, changed by each of its polls. */
-export function targetSection(state: Pick<StateStore, "states">): Section {
+export function targetSection(
+  state: Pick<StateStore, "states" | "targetsVersion">,
+): Section<TargetState> {
+  // account_info has a series per account: the account's first target holds it. Which one
+  // that is changes only with setTargets, which also moves every target's version.
+  let firsts = new WeakSet<TargetState>();
+  let firstsOf = -1;
+  const firstOfAccount = (target: TargetState): boolean => {
+    if (firstsOf !== state.targetsVersion) {
+      firsts = new WeakSet();
+      const seenAccounts = new Set<string>();
+      for (const each of state.states()) {
+        if (!seenAccounts.has(each.target.accountId)) firsts.add(each);
+        seenAccounts.add(each.target.accountId);
+      }
+      firstsOf = state.targetsVersion;
+    }
+    return firsts.has(target);
+  };
   return {
     families: TARGET_FAMILIES,
     headersWhenEmpty: true,
-    *members(): Iterable<Member> {
-      const seenAccounts = new Set<string>();
-      for (const target of state.states()) {
-        const { accountId } = target.target;
-        // account_info has a series per account: the account's first target holds it.
-        const first = !seenAccounts.has(accountId);
-        seenAccounts.add(accountId);
-        yield {
-          identity: [
-            target.target,
-            first,
-            target.up,
-            target.lastSuccessMs,
-            target.lastPollDurationMs,
-          ],
-          render: () => targetSampleLines(target, first),
-        };
-      }
+    eachMember(visit) {
+      for (const target of state.states()) visit(target);
     },
+    stamp: (target) => target.version,
+    render: (target) => targetSampleLines(target, firstOfAccount(target)),
   };
 }

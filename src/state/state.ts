@@ -18,6 +18,12 @@ export interface TargetState {
   lastSuccessMs: number | undefined;
   lastPollDurationMs: number | undefined;
   lastError: { name: string; message: string } | undefined;
+  /**
+   * Bumped on each change of this target's state, and for every target by setTargets (a
+   * reload may rename an account or change which target comes first): the metrics cache
+   * renders a target's gauges again exactly when it moves.
+   */
+  version: number;
 }
 
 export interface FailureOutcome {
@@ -32,23 +38,21 @@ export interface FailureOutcome {
  */
 export class StateStore {
   private readonly byKey = new Map<string, TargetState>();
-  /** Bumped whenever any target's store list changes or a target comes or goes. */
-  storesVersion = 0;
-  /** Bumped on every change at all. */
-  version = 0;
+  /** Bumped by every setTargets: the list of targets or a target object may have changed. */
+  targetsVersion = 0;
 
   setTargets(targets: Target[]): void {
     const wanted = new Set(targets.map((target) => target.key));
     for (const key of this.byKey.keys()) {
       if (!wanted.has(key)) {
         this.byKey.delete(key);
-        this.storesVersion++;
       }
     }
     for (const target of targets) {
       const existing = this.byKey.get(target.key);
       if (existing) {
         existing.target = target;
+        existing.version++;
         continue;
       }
       this.byKey.set(target.key, {
@@ -60,9 +64,10 @@ export class StateStore {
         lastSuccessMs: undefined,
         lastPollDurationMs: undefined,
         lastError: undefined,
+        version: 0,
       });
     }
-    this.version++;
+    this.targetsVersion++;
   }
 
   get(key: string): TargetState | undefined {
@@ -95,14 +100,13 @@ export class StateStore {
     if (!sameStores(state.stores, stores) || history !== state.history) {
       state.stores = stores;
       state.history = history;
-      this.storesVersion++;
     }
     state.up = true;
     state.polled = true;
     state.lastSuccessMs = finishedAtMs;
     state.lastPollDurationMs = durationMs;
     state.lastError = undefined;
-    this.version++;
+    state.version++;
     return transitions;
   }
 
@@ -111,8 +115,7 @@ export class StateStore {
     const state = this.byKey.get(key);
     if (state?.stores === undefined) return false;
     state.stores = undefined;
-    this.storesVersion++;
-    this.version++;
+    state.version++;
     return true;
   }
 
@@ -131,7 +134,7 @@ export class StateStore {
     state.polled = true;
     state.lastPollDurationMs = durationMs;
     state.lastError = error;
-    this.version++;
+    state.version++;
     return outcome;
   }
 }

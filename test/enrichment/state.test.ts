@@ -10,20 +10,24 @@ const target = (region: string) => ({
 });
 
 describe("EnrichmentStore", () => {
-  it("keeps results per target and kind, and moves its version only on change", () => {
+  it("keeps results per target and kind, and moves an entry's version only on its change", () => {
     const store = new EnrichmentStore();
     store.setClusters(target("us-east-1"), [], 1);
     store.setXks(target("us-east-1"), [], 2);
     store.setXks(target("eu-west-1"), [], 3);
-    const version = store.version;
+    const versionOf = (region: string) => store.get(target(region).key)?.version ?? Number.NaN;
+    const [east, west] = [versionOf("us-east-1"), versionOf("eu-west-1")];
+    store.setKeys(target("eu-west-1"), [], 0, 4);
+    expect(versionOf("eu-west-1")).toBe(west + 1);
     store.drop(target("us-east-1").key, "cloudhsm");
-    expect(store.version).toBe(version + 1);
+    expect(versionOf("us-east-1")).toBe(east + 1);
     store.drop(target("us-east-1").key, "cloudhsm");
     store.drop("999999999999/us-east-1");
-    expect(store.version).toBe(version + 1);
-    const east = [...store.entries()].find((entry) => entry.target.region === "us-east-1");
-    expect(east?.cloudhsm).toBeUndefined();
-    expect(east?.xks?.atMs).toBe(2);
+    expect(versionOf("us-east-1")).toBe(east + 1);
+    expect(versionOf("eu-west-1")).toBe(west + 1);
+    const eastEntry = [...store.entries()].find((entry) => entry.target.region === "us-east-1");
+    expect(eastEntry?.cloudhsm).toBeUndefined();
+    expect(eastEntry?.xks?.atMs).toBe(2);
     store.retain(new Set([target("eu-west-1").key]));
     expect([...store.entries()].map((entry) => entry.target.region)).toEqual(["eu-west-1"]);
   });

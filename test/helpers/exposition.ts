@@ -87,7 +87,7 @@ export function sampleValue(
 }
 
 /** A section's whole text, as one scrape writes it. */
-export function sectionText(section: Section): string {
+export function sectionText<M>(section: Section<M>): string {
   return Buffer.concat(new SectionChunks(section).parts()).toString("utf8");
 }
 
@@ -96,10 +96,11 @@ export function familiesText(
   families: readonly FamilyHeader[],
   linesPerSource: readonly (readonly string[])[],
 ): string {
-  return sectionText({
+  return sectionText<readonly string[]>({
     families,
     headersWhenEmpty: true,
-    members: () =>
-      linesPerSource.map((lines, index) => ({ identity: [index], render: () => lines })),
+    eachMember: (visit) => linesPerSource.forEach(visit),
+    stamp: () => 0,
+    render: (lines) => lines,
   });
 }

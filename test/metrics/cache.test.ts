@@ -1,5 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { enrichmentSection } from "../../src/enrichment/series.js";
+import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { MetricsCache } from "../../src/metrics/cache.js";
 import { createExporterMetrics } from "../../src/metrics/exporter-metrics.js";
 import { type DeflatedPart, deflatePart } from "../../src/metrics/gzip-splice.js";
@@ -133,6 +135,76 @@ describe("MetricsCache", () => {
     await expect((await cache.render()).gzipParts()).rejects.toThrow("zlib broke");
     fail = false;
     expect(await gunzipped(cache)).toBe(await text(cache));
+  });
+});
+
+describe("MetricsCache across changes", () => {
+  /** Deterministic, so that a failure replays. */
+  function random(seed: number): () => number {
+    let value = seed;
+    return () => {
+      value = (value * 1_103_515_245 + 12_345) % 2 ** 31;
+      return value / 2 ** 31;
+    };
+  }
+
+  it("serves after every change exactly what a fresh cache renders from the same state", async () => {
+    const next = random(7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+    // Three regions per account, so that which target holds account_info can change.
+    const all = Array.from({ length: 3 * MEMBERS_PER_CHUNK }, (_, index) =>
+      target(String(200_000_000_000 + Math.floor(index / 3)), `region-${index % 3}`, "name-0"),
+    );
+    let targets = all;
+    const state = new StateStore();
+    state.setTargets(targets);
+    const enrichment = new EnrichmentStore();
+    const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
+    const sources = {
+      ...exporterSources(state, metrics, [enrichmentSection(enrichment)]),
+      processText: async () => "",
+    };
+    const cache = new MetricsCache(sources);
+    const changes: (() => void)[] = [
+      () => {
+        const each = pick(targets);
+        const stores = next() < 0.5 ? [] : [store(`cks-${Math.floor(next() * 3)}`)];
+        state.recordSuccess(each.key, stores, 1_800_000_000_000 + Math.floor(next() * 1e6), 10);
+      },
+      () => state.recordFailure(pick(targets).key, { name: "AccessDenied", message: "no" }, 5),
+      () => state.dropStores(pick(targets).key),
+      () => {
+        const each = pick(targets);
+        metrics.apiRequests.inc({
+          account_id: each.accountId,
+          region: each.region,
+          operation: "o",
+        });
+      },
+      () => {
+        const at = Math.floor(next() * 1e6);
+        enrichment.setClusters(
+          pick(targets),
+          [{ id: `c-${at % 2}`, state: "ACTIVE", hsms: { ACTIVE: 2 }, activeAvailabilityZones: 2 }],
+          at,
+        );
+      },
+      () => enrichment.drop(pick(targets).key, "cloudhsm"),
+      () => {
+        // A reload: some targets go (an account's first among them), the rest are renamed.
+        const name = `name-${Math.floor(next() * 3)}`;
+        targets = all
+          .filter(() => next() < 0.8)
+          .map((each) => target(each.accountId, each.region, name));
+        state.setTargets(targets);
+        enrichment.retain(new Set(targets.map((each) => each.key)));
+      },
+    ];
+    for (let step = 0; step < 300; step++) {
+      const count = 1 + Math.floor(next() * 4);
+      for (let change = 0; change < count; change++) pick(changes)();
+      expect(await text(cache), `step ${step}`).toBe(await text(new MetricsCache(sources)));
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MEMBERS_PER_CHUNK, type Member, SectionChunks } from "../../src/metrics/section.js";
+import { MEMBERS_PER_CHUNK, type Section, SectionChunks } from "../../src/metrics/section.js";
 
 const FAMILIES = [
   { name: "a", help: "A.", type: "gauge" as const },
@@ -13,19 +13,21 @@ function lines(index: number, version = 0): string[] {
 
 let renders = 0;
 
-function section(targets: string[][], options: { empty?: boolean; blank?: boolean } = {}) {
+/** A member is a target's lines; its stamp is the joined lines, so it moves when they do. */
+function section(
+  targets: string[][],
+  options: { empty?: boolean; blank?: boolean } = {},
+): Section<string[]> {
   return {
     families: FAMILIES,
     headersWhenEmpty: options.empty ?? true,
     blankLineAfter: options.blank ?? false,
-    members: (): Member[] =>
-      targets.map((target) => ({
-        identity: target,
-        render: () => {
-          renders++;
-          return target;
-        },
-      })),
+    eachMember: (visit) => targets.forEach((target) => visit(target)),
+    stamp: (target) => target.join(""),
+    render: (target) => {
+      renders++;
+      return target;
+    },
   };
 }
 
@@ -74,6 +76,36 @@ describe("SectionChunks", () => {
     renders = 0;
     expect(chunks.parts()).toEqual(after);
     expect(renders).toBe(0);
+  });
+
+  it("renders the same member object again exactly when its stamp moves", () => {
+    const members = Array.from({ length: 2 * MEMBERS_PER_CHUNK }, (_, index) => ({
+      lines: lines(index),
+      version: 0,
+    }));
+    const chunks = new SectionChunks<(typeof members)[number]>({
+      families: FAMILIES,
+      headersWhenEmpty: true,
+      eachMember: (visit) => members.forEach((member) => visit(member)),
+      stamp: (member) => member.version,
+      render: (member) => {
+        renders++;
+        return member.lines;
+      },
+    });
+    chunks.parts();
+    const member = members[MEMBERS_PER_CHUNK + 2] as (typeof members)[number];
+    member.lines = lines(MEMBERS_PER_CHUNK + 2, 7);
+    renders = 0;
+    // Lines changed behind an unchanged stamp are not seen: the stamp is the contract.
+    expect(text(chunks.parts())).not.toContain(" 7\n");
+    expect(renders).toBe(0);
+    member.version++;
+    const after = text(chunks.parts());
+    expect(after).toBe(whole(members.map((each) => each.lines)));
+    expect(after).toContain(`a{t="${MEMBERS_PER_CHUNK + 2}"} 7\n`);
+    // The chunk's other members keep their bytes: only the changed one is rendered.
+    expect(renders).toBe(1);
   });
 
   it("renders again every chunk after a member is removed before them", () => {

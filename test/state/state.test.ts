@@ -35,6 +35,7 @@ describe("StateStore targets", () => {
       lastSuccessMs: undefined,
       lastPollDurationMs: undefined,
       lastError: undefined,
+      version: 0,
     });
     expect(state.size).toBe(1);
     expect([...state.states()].map((entry) => entry.target)).toEqual([A]);
@@ -52,18 +53,20 @@ describe("StateStore targets", () => {
     expect(state.size).toBe(2);
   });
 
-  it("forgets a removed target and bumps both versions; a kept one bumps only version", () => {
+  it("forgets a removed target, and moves every kept target's version and the targets version", () => {
     const state = new StateStore();
     state.setTargets([A, B]);
-    const { storesVersion, version } = state;
+    const before = state.targetsVersion;
+    const versionOf = (key: string) => state.get(key)?.version;
+    const [a, b] = [versionOf(A.key), versionOf(B.key)];
     state.setTargets([A, B]);
-    expect(state.storesVersion).toBe(storesVersion);
-    expect(state.version).toBe(version + 1);
+    expect([versionOf(A.key), versionOf(B.key)]).toEqual([(a ?? 0) + 1, (b ?? 0) + 1]);
+    expect(state.targetsVersion).toBe(before + 1);
     state.setTargets([B]);
     expect(state.get(A.key)).toBeUndefined();
     expect(state.size).toBe(1);
-    expect(state.storesVersion).toBe(storesVersion + 1);
-    expect(state.version).toBe(version + 2);
+    expect(versionOf(B.key)).toBe((b ?? 0) + 2);
+    expect(state.targetsVersion).toBe(before + 2);
   });
 
   it("is all polled only once every target finished a poll, well or not", () => {
@@ -98,25 +101,27 @@ describe("StateStore.recordSuccess", () => {
       lastSuccessMs: 9_000,
       lastPollDurationMs: 25,
       lastError: undefined,
+      version: 2,
     });
   });
 
-  it("bumps storesVersion only when the exported stores change", () => {
+  it("keeps an equal store list's array, and moves the target's version on every poll", () => {
     const state = new StateStore();
     state.setTargets([A]);
-    const before = state.storesVersion;
+    const versionOf = () => state.get(A.key)?.version ?? Number.NaN;
+    const before = versionOf();
     const first = [store("cks-1")];
     state.recordSuccess(A.key, first, 1, 1);
-    expect(state.storesVersion).toBe(before + 1);
-    const version = state.version;
-    // An equal list keeps the old array, so caches keyed by it stay valid.
+    expect(versionOf()).toBe(before + 1);
+    // An equal list keeps the old array, so the lines built from it stay valid.
     state.recordSuccess(A.key, [store("cks-1")], 2, 1);
-    expect(state.storesVersion).toBe(before + 1);
     expect(state.get(A.key)?.stores).toBe(first);
-    expect(state.version).toBe(version + 1);
+    expect(versionOf()).toBe(before + 2);
     state.recordSuccess(A.key, [store("cks-1", { state: "FAILED" })], 3, 1);
-    expect(state.storesVersion).toBe(before + 2);
+    expect(state.get(A.key)?.stores).not.toBe(first);
     expect(state.get(A.key)?.stores?.[0]?.state).toBe("FAILED");
+    expect(state.dropStores(A.key)).toBe(true);
+    expect(versionOf()).toBe(before + 4);
   });
 
   it("returns the store transitions since the previous snapshot", () => {
@@ -137,10 +142,10 @@ describe("StateStore.recordSuccess", () => {
   it("ignores a target it does not have (removed while its poll ran)", () => {
     const state = new StateStore();
     state.setTargets([A]);
-    const { version, storesVersion } = state;
+    const version = state.get(A.key)?.version;
     expect(state.recordSuccess(B.key, [store("cks-1")], 1, 1)).toEqual([]);
     expect(state.get(B.key)).toBeUndefined();
-    expect([state.version, state.storesVersion]).toEqual([version, storesVersion]);
+    expect(state.get(A.key)?.version).toBe(version);
   });
 });
 
@@ -150,7 +155,7 @@ describe("StateStore.recordFailure", () => {
     state.setTargets([A]);
     const stores = [store("cks-1")];
     state.recordSuccess(A.key, stores, 1_000, 5);
-    const { version, storesVersion } = state;
+    const version = state.get(A.key)?.version ?? Number.NaN;
     const history = state.get(A.key)?.history;
     state.recordFailure(A.key, DENIED, 40);
     expect(state.get(A.key)).toEqual({
@@ -162,9 +167,9 @@ describe("StateStore.recordFailure", () => {
       lastSuccessMs: 1_000,
       lastPollDurationMs: 40,
       lastError: DENIED,
+      version: version + 1,
     });
-    expect(state.version).toBe(version + 1);
-    expect(state.storesVersion).toBe(storesVersion);
+    expect(state.get(A.key)?.stores).toBe(stores);
   });
 
   it("says newly down for a first poll or after a success, and when the error changes", () => {
@@ -194,28 +199,28 @@ describe("StateStore.recordFailure", () => {
   it("changes nothing for a target it does not have", () => {
     const state = new StateStore();
     state.setTargets([A]);
-    const version = state.version;
+    const version = state.get(A.key)?.version;
     expect(state.recordFailure(B.key, DENIED, 1)).toEqual({
       newlyDown: false,
       errorChanged: false,
     });
-    expect(state.version).toBe(version);
+    expect(state.get(A.key)?.version).toBe(version);
     expect(state.get(B.key)).toBeUndefined();
   });
 });
 
 describe("StateStore.dropStores", () => {
-  it("forgets the stores once, bumping both versions", () => {
+  it("forgets the stores once, moving the target's version", () => {
     const state = new StateStore();
     state.setTargets([A]);
     state.recordSuccess(A.key, [store("cks-1")], 1, 1);
-    const { version, storesVersion } = state;
+    const version = state.get(A.key)?.version ?? Number.NaN;
     expect(state.dropStores(A.key)).toBe(true);
     expect(state.get(A.key)?.stores).toBeUndefined();
-    expect([state.version, state.storesVersion]).toEqual([version + 1, storesVersion + 1]);
+    expect(state.get(A.key)?.version).toBe(version + 1);
     expect(state.dropStores(A.key)).toBe(false);
     expect(state.dropStores(B.key)).toBe(false);
-    expect([state.version, state.storesVersion]).toEqual([version + 1, storesVersion + 1]);
+    expect(state.get(A.key)?.version).toBe(version + 1);
   });
 
   it("after a drop, the next success is a first snapshot again (no transitions)", () => {
