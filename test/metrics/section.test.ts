@@ -22,7 +22,9 @@ function section(
     families: FAMILIES,
     headersWhenEmpty: options.empty ?? true,
     blankLineAfter: options.blank ?? false,
-    eachMember: (visit) => targets.forEach((target) => visit(target)),
+    eachMember: (visit) => {
+      for (const target of targets) visit(target);
+    },
     stamp: (target) => target.join(""),
     render: (target) => {
       renders++;
@@ -86,7 +88,9 @@ describe("SectionChunks", () => {
     const chunks = new SectionChunks<(typeof members)[number]>({
       families: FAMILIES,
       headersWhenEmpty: true,
-      eachMember: (visit) => members.forEach((member) => visit(member)),
+      eachMember: (visit) => {
+        for (const member of members) visit(member);
+      },
       stamp: (member) => member.version,
       render: (member) => {
         renders++;
