@@ -1,5 +1,6 @@
 import { Agent } from "node:http";
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { writeHeapSnapshot } from "node:v8";
 import {
@@ -288,9 +289,13 @@ async function continuousPollingScrape(accounts: number, stores: number): Promis
     });
   }, 15_000);
   const text = await scrapeText(app);
+  // How long the polls hold the event loop: a scrape waits at least that for its turn.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const plain = await profiled(`scrape-continuous-${stores}`, () =>
     scrapeSeries(url, 200, { gapMs: 20 }),
   );
+  loopDelay.disable();
   const gzip = await scrapeSeries(url, 100, { gapMs: 20, gzip: true });
   const parallel = await parallelScrapes(url, 8, 20);
   await nextRound(app, 600_000);
@@ -311,6 +316,9 @@ async function continuousPollingScrape(accounts: number, stores: number): Promis
   );
   console.log(
     `  plain p50 ${ms(plain, 50)}, p99 ${ms(plain, 99)}; gzip p99 ${ms(gzip, 99)}; 8 parallel gzip p99 ${ms(parallel, 99)}; static floor p99 ${ms(staticPlain, 99)}; RSS after round 2 ${mib(rss)}; ${scrapeFailures} failed gzip scrapes`,
+  );
+  console.log(
+    `  event loop delay during the plain scrapes (scrapes included): p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
   );
   const at = `${targets} targets × ${stores} stores, polling`;
   const gzipGoal = stores === 0 ? 50 : 300;

@@ -77,6 +77,7 @@ export function enrichmentSection(enrichment: EnrichmentStore): Section<TargetEn
   return {
     families: ENRICHMENT_FAMILIES,
     headersWhenEmpty: false,
+    changes: () => enrichment.version,
     eachMember(visit) {
       for (const entry of enrichment.entries()) visit(entry);
     },

@@ -31,6 +31,8 @@ export interface KeysResult extends EnrichmentResult<StoreKeys> {
  * keeps the stores) so an API error neither fires nor resolves their alerts.
  */
 export class EnrichmentStore {
+  /** Bumped with every change of any entry, and when an entry goes. */
+  version = 0;
   private readonly byKey = new Map<string, TargetEnrichment>();
   private readonly retainListeners: ((keys: ReadonlySet<string>) => void)[] = [];
 
@@ -42,6 +44,7 @@ export class EnrichmentStore {
     }
     entry.target = target;
     entry.version++;
+    this.version++;
     return entry;
   }
 
@@ -70,6 +73,7 @@ export class EnrichmentStore {
       entry[kind] = undefined;
       entry.version++;
     }
+    this.version++;
   }
 
   /** Keeps only these targets' results; `onRetain` listeners forget their own state of the rest. */

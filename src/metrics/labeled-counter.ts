@@ -29,6 +29,8 @@ export class LabeledCounter<L extends string> implements Section<TargetGroup> {
   readonly headersWhenEmpty = true;
   readonly blankLineAfter: boolean;
   private readonly groups = new Map<string, TargetGroup>();
+  /** Bumped with every change of any group, and when a group goes. */
+  private version = 0;
 
   /** `blankLineAfter`: for a family that prom-client wrote before (process-series.ts). */
   constructor(
@@ -65,6 +67,7 @@ export class LabeledCounter<L extends string> implements Section<TargetGroup> {
     }
     series.value += value;
     group.version++;
+    this.version++;
   }
 
   /** Every series, in prom-client's shape (tests read counters the same way). */
@@ -81,8 +84,15 @@ export class LabeledCounter<L extends string> implements Section<TargetGroup> {
   /** Drops every series of these targets (`account_id/region` keys). */
   forgetTargets(targetKeys: ReadonlySet<string>): void {
     for (const key of this.groups.keys()) {
-      if (targetKeys.has(key.replace("\u0000", "/"))) this.groups.delete(key);
+      if (targetKeys.has(key.replace("\u0000", "/"))) {
+        this.groups.delete(key);
+        this.version++;
+      }
     }
+  }
+
+  changes(): number {
+    return this.version;
   }
 
   eachMember(visit: (group: TargetGroup) => void): void {

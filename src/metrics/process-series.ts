@@ -70,6 +70,10 @@ export class ProcessSeries<L extends string = never> implements Section<ProcessS
     };
   }
 
+  changes(): number {
+    return this.version;
+  }
+
   /** The family's one member is the family itself. */
   eachMember(visit: (member: this) => void): void {
     visit(this);

@@ -13,6 +13,11 @@ import { type FamilyHeader, familyHeader } from "./exposition.js";
  */
 export interface Section<M = unknown> {
   readonly families: readonly FamilyHeader[];
+  /**
+   * The same (===) from one scrape to the next only if no member came, went or moved its
+   * stamp: the scrape then reuses the section's bytes without visiting a member.
+   */
+  changes(): unknown;
   /** Visits the members in exposition order. */
   eachMember(visit: (member: M) => void): void;
   /** The same (===) for the same member object exactly when the member's lines are. */
@@ -57,6 +62,7 @@ function endOf(ends: Uint32Array, at: number): number {
 export class SectionChunks<M> {
   private chunks: Chunk<M>[] = [];
   private readonly headers: Buffer[];
+  private last: { changes: unknown; parts: Buffer[] } | undefined;
 
   constructor(private readonly section: Section<M>) {
     this.headers = section.families.map((family) => Buffer.from(familyHeader(family), "utf8"));
@@ -64,6 +70,14 @@ export class SectionChunks<M> {
 
   /** The section's exposition, in parts to be written in order. */
   parts(): Buffer[] {
+    const changes = this.section.changes();
+    if (this.last !== undefined && this.last.changes === changes) return this.last.parts;
+    const parts = this.currentParts();
+    this.last = { changes, parts };
+    return parts;
+  }
+
+  private currentParts(): Buffer[] {
     const chunks = this.currentChunks();
     if (chunks.length === 0 && !this.section.headersWhenEmpty) {
       this.chunks = [];

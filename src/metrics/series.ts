@@ -191,10 +191,13 @@ export function targetSampleLines(state: TargetState, firstOfAccount: boolean): 
 }
 
 /** The store families: a member per target with stores. */
-export function storeSection(state: Pick<StateStore, "states">): Section<TargetState> {
+export function storeSection(
+  state: Pick<StateStore, "states" | "storesVersion">,
+): Section<TargetState> {
   return {
     families: STORE_FAMILIES,
     headersWhenEmpty: true,
+    changes: () => state.storesVersion,
     eachMember(visit) {
       for (const target of state.states()) if (target.stores !== undefined) visit(target);
     },
@@ -207,7 +210,7 @@ export function storeSection(state: Pick<StateStore, "states">): Section<TargetS
 
 /** The target gauges: a member per target, changed by each of its polls. */
 export function targetSection(
-  state: Pick<StateStore, "states" | "targetsVersion">,
+  state: Pick<StateStore, "states" | "version" | "targetsVersion">,
 ): Section<TargetState> {
   // account_info has a series per account: the account's first target holds it. Which one
   // that is changes only with setTargets, which also moves every target's version.
@@ -228,6 +231,7 @@ export function targetSection(
   return {
     families: TARGET_FAMILIES,
     headersWhenEmpty: true,
+    changes: () => state.version,
     eachMember(visit) {
       for (const target of state.states()) visit(target);
     },

@@ -38,6 +38,10 @@ export interface FailureOutcome {
  */
 export class StateStore {
   private readonly byKey = new Map<string, TargetState>();
+  /** Bumped with every change of any target's state, and by setTargets. */
+  version = 0;
+  /** Bumped when a target's store list is replaced or dropped, and by setTargets. */
+  storesVersion = 0;
   /** Bumped by every setTargets: the list of targets or a target object may have changed. */
   targetsVersion = 0;
 
@@ -68,6 +72,8 @@ export class StateStore {
       });
     }
     this.targetsVersion++;
+    this.storesVersion++;
+    this.version++;
   }
 
   get(key: string): TargetState | undefined {
@@ -100,6 +106,7 @@ export class StateStore {
     if (!sameStores(state.stores, stores) || history !== state.history) {
       state.stores = stores;
       state.history = history;
+      this.storesVersion++;
     }
     state.up = true;
     state.polled = true;
@@ -107,6 +114,7 @@ export class StateStore {
     state.lastPollDurationMs = durationMs;
     state.lastError = undefined;
     state.version++;
+    this.version++;
     return transitions;
   }
 
@@ -116,6 +124,8 @@ export class StateStore {
     if (state?.stores === undefined) return false;
     state.stores = undefined;
     state.version++;
+    this.version++;
+    this.storesVersion++;
     return true;
   }
 
@@ -135,6 +145,7 @@ export class StateStore {
     state.lastPollDurationMs = durationMs;
     state.lastError = error;
     state.version++;
+    this.version++;
     return outcome;
   }
 }

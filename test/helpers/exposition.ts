@@ -99,6 +99,7 @@ export function familiesText(
   return sectionText<readonly string[]>({
     families,
     headersWhenEmpty: true,
+    changes: () => 0,
     eachMember: (visit) => linesPerSource.forEach(visit),
     stamp: () => 0,
     render: (lines) => lines,

@@ -22,6 +22,8 @@ function section(
     families: FAMILIES,
     headersWhenEmpty: options.empty ?? true,
     blankLineAfter: options.blank ?? false,
+    // A new object every time: these tests are about the members, visited on every scrape.
+    changes: () => ({}),
     eachMember: (visit) => {
       for (const target of targets) visit(target);
     },
@@ -88,6 +90,7 @@ describe("SectionChunks", () => {
     const chunks = new SectionChunks<(typeof members)[number]>({
       families: FAMILIES,
       headersWhenEmpty: true,
+      changes: () => ({}),
       eachMember: (visit) => {
         for (const member of members) visit(member);
       },
@@ -110,6 +113,33 @@ describe("SectionChunks", () => {
     expect(after).toContain(`a{t="${MEMBERS_PER_CHUNK + 2}"} 7\n`);
     // The chunk's other members keep their bytes: only the changed one is rendered.
     expect(renders).toBe(1);
+  });
+
+  it("visits no member while the section's changes stay the same", () => {
+    let changes = 0;
+    let visits = 0;
+    const members = [lines(0), lines(1)];
+    const chunks = new SectionChunks<string[]>({
+      families: FAMILIES,
+      headersWhenEmpty: true,
+      changes: () => changes,
+      eachMember: (visit) => {
+        for (const member of members) {
+          visits++;
+          visit(member);
+        }
+      },
+      stamp: (member) => member.join(""),
+      render: (member) => member,
+    });
+    const first = chunks.parts();
+    expect(visits).toBe(2);
+    members.push(lines(2));
+    expect(chunks.parts()).toBe(first);
+    expect(visits).toBe(2);
+    changes++;
+    expect(text(chunks.parts())).toBe(whole(members));
+    expect(visits).toBe(4 + 1);
   });
 
   it("renders again every chunk after a member is removed before them", () => {

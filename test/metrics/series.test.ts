@@ -142,7 +142,7 @@ describe("target series", () => {
       }),
     ];
     const samples = parseExposition(
-      sectionText(targetSection({ states: () => states.values(), targetsVersion: 0 })),
+      sectionText(targetSection({ states: () => states.values(), version: 0, targetsVersion: 0 })),
     );
     expect(
       samplesNamed(samples, "kms_keystore_exporter_account_info").map((sample) => sample.labels),
