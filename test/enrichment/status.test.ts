@@ -1,26 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
 import { EnrichmentStore } from "../../src/enrichment/state.js";
 import { storeEnrichment } from "../../src/enrichment/status.js";
 import { StateStore } from "../../src/state/state.js";
 import { buildStatus, statusJson } from "../../src/status/report.js";
-import { keyStore, target, xksHealth } from "../helpers/stores.js";
+import { cluster, keyStore, target, xksHealth } from "../helpers/stores.js";
 
 const AT = 1_800_000_000_000;
 const PROD = target("111111111111", "us-east-1", "prod");
-
-function cluster(
-  active: number,
-  zones: number,
-  others: Record<string, number> = {},
-): ClusterHealth {
-  return {
-    id: "cluster-1a23b4cdefg",
-    state: "ACTIVE",
-    hsms: { ACTIVE: active, ...others },
-    activeAvailabilityZones: zones,
-  };
-}
 
 const xks = xksHealth;
 

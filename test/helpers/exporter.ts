@@ -18,6 +18,19 @@ export function role(accountId: string): string {
   return `arn:aws:iam::${accountId}:role/kms-keystore-exporter`;
 }
 
+/** The smallest fleet, for tests about the server: one account, one region, one CONNECTED store. */
+export const ONE_STORE = {
+  account: "111111111111",
+  scenario: `
+accounts:
+  - id: "111111111111"
+    regions:
+      - region: us-east-1
+        stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: CONNECTED}]
+`,
+  config: { accounts: [{ roleArn: role("111111111111") }] },
+};
+
 /** Fast, quiet settings for tests; the rate limit is opened up (tests count calls, not pace). */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return defaultConfig({

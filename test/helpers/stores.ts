@@ -1,3 +1,4 @@
+import type { ClusterHealth } from "../../src/enrichment/cloudhsm/round.js";
 import type { XksHealth } from "../../src/enrichment/xks/figures.js";
 import type { KeyStore, Target } from "../../src/model.js";
 
@@ -16,6 +17,20 @@ export function keyStore(overrides: Partial<KeyStore> = {}): KeyStore {
     xksProxyUriPath: "",
     xksProxyVpcEndpointServiceName: "",
     ...overrides,
+  };
+}
+
+/** An ACTIVE CloudHSM cluster with `active` ACTIVE HSMs (and `others` by state) in `zones` zones. */
+export function cluster(
+  active: number,
+  zones: number,
+  others: Record<string, number> = {},
+): ClusterHealth {
+  return {
+    id: "cluster-1a23b4cdefg",
+    state: "ACTIVE",
+    hsms: { ACTIVE: active, ...others },
+    activeAvailabilityZones: zones,
   };
 }
 

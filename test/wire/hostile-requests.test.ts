@@ -5,17 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
-import { role, runExporter } from "../helpers/exporter.js";
+import { ONE_STORE, role, runExporter } from "../helpers/exporter.js";
 
-const A = "111111111111";
-const SCENARIO = `
-accounts:
-  - id: "${A}"
-    regions:
-      - region: us-east-1
-        stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: CONNECTED}]
-`;
-const CONFIG = { accounts: [{ roleArn: role(A) }] };
+const { scenario: SCENARIO, config: CONFIG } = ONE_STORE;
 
 /** One request as raw bytes; the status line of the answer. */
 async function statusLine(url: string, bytes: string): Promise<string> {

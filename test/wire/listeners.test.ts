@@ -6,18 +6,10 @@ import { createLogger } from "../../src/log/logger.js";
 import { MAX_PIPELINED_REQUESTS } from "../../src/server/connections.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "../../src/server/listeners.js";
 import { NO_WEB_SECURITY } from "../../src/server/web-security.js";
-import { role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+import { ONE_STORE, role, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { until } from "../helpers/wait.js";
 
-const A = "111111111111";
-const SCENARIO = `
-accounts:
-  - id: "${A}"
-    regions:
-      - region: us-east-1
-        stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: CONNECTED}]
-`;
-const CONFIG = { accounts: [{ roleArn: role(A) }] };
+const { scenario: SCENARIO, config: CONFIG } = ONE_STORE;
 /** Short enough for a quick test; the defaults are checked separately. */
 const LIMITS: HttpLimits = {
   ...DEFAULT_HTTP_LIMITS,

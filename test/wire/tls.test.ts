@@ -8,20 +8,13 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/log/logger.js";
 import { tempDir } from "../alerts/peers.js";
 import { CLI } from "../helpers/cli.js";
-import { role, runExporter } from "../helpers/exporter.js";
+import { ONE_STORE, role, runExporter } from "../helpers/exporter.js";
 import { type ClientOptions, get } from "../helpers/https.js";
 import { clientCertTls, htpasswdHash, makePki } from "../helpers/pki.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
 import { until } from "../helpers/wait.js";
 
-const A = "111111111111";
-const SCENARIO = `
-accounts:
-  - id: "${A}"
-    regions:
-      - region: us-east-1
-        stores: [{id: cks-aaaaaaaaaaaaaaaaa, name: a, state: CONNECTED}]
-`;
+const { scenario: SCENARIO, config: CONFIG } = ONE_STORE;
 
 const openssl = toolOrSkipReason("openssl");
 const htpasswd = toolOrSkipReason("htpasswd");
@@ -64,7 +57,7 @@ describe.skipIf(missing)(
         stringify({ tls_server_config: { cert_file: "server.crt", key_file: "server.key" } }),
       );
       const { app } = await runExporter(SCENARIO, {
-        accounts: [{ roleArn: role(A) }],
+        ...CONFIG,
         webConfigFile,
       });
       expect(app.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -92,7 +85,7 @@ describe.skipIf(missing)(
         }),
       );
       const strict = await runExporter(SCENARIO, {
-        accounts: [{ roleArn: role(A) }],
+        ...CONFIG,
         webConfigFile: strictFile,
       });
       expect(
@@ -110,7 +103,7 @@ describe.skipIf(missing)(
         }),
       );
       const { app } = await runExporter(SCENARIO, {
-        accounts: [{ roleArn: role(A) }],
+        ...CONFIG,
         webConfigFile,
       });
       const client = pki.issueClient("prometheus");
@@ -164,7 +157,7 @@ describe.skipIf(missing)(
         }),
       );
       const { app } = await runExporter(SCENARIO, {
-        accounts: [{ roleArn: role(A) }],
+        ...CONFIG,
         webConfigFile,
       });
       expect((await get(`${app.url}/healthz`, { ca: pki.caCert })).status).toBe(200);
@@ -191,7 +184,7 @@ describe.skipIf(missing)(
         }),
       );
       const { app } = await runExporter(SCENARIO, {
-        accounts: [{ roleArn: role(A) }],
+        ...CONFIG,
         webConfigFile,
       });
       const right = await get(`${app.url}/metrics`, {
@@ -231,12 +224,9 @@ describe.skipIf(missing)(
         basic_auth_users: { p: htpasswdHash(path(htpasswd), "p", "first") },
       });
       const logs = capture();
-      const { app } = await runExporter(
-        SCENARIO,
-        { accounts: [{ roleArn: role(A) }], webConfigFile },
-        logs.logger,
-        { webConfigPollMs: 100 },
-      );
+      const { app } = await runExporter(SCENARIO, { ...CONFIG, webConfigFile }, logs.logger, {
+        webConfigPollMs: 100,
+      });
       const first = await get(`${app.url}/healthz`, { ca: pki.caCert, auth: "p:first" });
       expect(first.status).toBe(200);
 
@@ -279,12 +269,9 @@ describe.skipIf(missing)(
       const { pki, webConfigFile } = setup({
         tls_server_config: { cert_file: "server.crt", key_file: "server.key" },
       });
-      const { app } = await runExporter(
-        SCENARIO,
-        { accounts: [{ roleArn: role(A) }], webConfigFile },
-        undefined,
-        { webConfigPollMs: 100 },
-      );
+      const { app } = await runExporter(SCENARIO, { ...CONFIG, webConfigFile }, undefined, {
+        webConfigPollMs: 100,
+      });
       expect((await get(`${app.url}/healthz`, { ca: pki.caCert })).status).toBe(200);
       writeFileSync(
         `${webConfigFile}.new`,

@@ -105,6 +105,21 @@ function latencyFigures(health: XksHealth, points: Datapoint[]): void {
   if (maxima.length > 0) health.latencyMaxSeconds = Math.max(...maxima) / 1000;
 }
 
+/** A store's health before any figure: what a store without CloudWatch series exports (nothing). */
+export function noXksFigures(storeId: string, series = 0): XksHealth {
+  return {
+    storeId,
+    series,
+    certificates: {},
+    credentialAgeDays: undefined,
+    errors: {},
+    requests: undefined,
+    latencySeconds: undefined,
+    latencyMaxSeconds: undefined,
+    externalKeyManagers: {},
+  };
+}
+
 /**
  * One store's figures from its series and their newest datapoints. `incomplete` names the
  * metrics of which a result's final StatusCode was not Complete.
@@ -115,17 +130,7 @@ export function storeFigures(
   points: readonly Datapoint[],
   incomplete: ReadonlySet<XksMetricName>,
 ): XksHealth {
-  const health: XksHealth = {
-    storeId,
-    series: series.length,
-    certificates: {},
-    credentialAgeDays: undefined,
-    errors: {},
-    requests: undefined,
-    latencySeconds: undefined,
-    latencyMaxSeconds: undefined,
-    externalKeyManagers: {},
-  };
+  const health = noXksFigures(storeId, series.length);
   const of = (name: XksMetricName) => points.filter((p) => p.series.metricName === name);
   for (const point of newestPeriodOrNone(of("XksProxyCertificateDaysToExpire"))) {
     const name = dimension(point.series, "CertificateName") ?? "";

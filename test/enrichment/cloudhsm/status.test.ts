@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterHealth } from "../../../src/enrichment/cloudhsm/round.js";
 import { cloudHsmStatus } from "../../../src/enrichment/cloudhsm/status.js";
 import { RUNBOOKS_URL } from "../../../src/text/runbooks.js";
+import { cluster } from "../../helpers/stores.js";
 
 const AT = 1_800_000_000_000;
-
-function cluster(
-  active: number,
-  zones: number,
-  others: Record<string, number> = {},
-): ClusterHealth {
-  return {
-    id: "cluster-1a23b4cdefg",
-    state: "ACTIVE",
-    hsms: { ACTIVE: active, ...others },
-    activeAvailabilityZones: zones,
-  };
-}
 
 describe("cloudHsmStatus", () => {
   it.each([

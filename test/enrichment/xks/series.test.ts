@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { noXksFigures } from "../../../src/enrichment/xks/figures.js";
 import { xksFamilies, xksLines } from "../../../src/enrichment/xks/series.js";
 import { parseExposition, samplesNamed, sampleValue } from "../../helpers/exposition.js";
 import { xksHealth } from "../../helpers/stores.js";
@@ -43,22 +44,7 @@ describe("XKS proxy series", () => {
   });
 
   it("writes no sample at all, not zeros, for a store CloudWatch has nothing of", () => {
-    const lines = xksLines(
-      [],
-      [
-        {
-          storeId: "cks-quiet",
-          series: 0,
-          certificates: {},
-          credentialAgeDays: undefined,
-          errors: {},
-          requests: undefined,
-          latencySeconds: undefined,
-          latencyMaxSeconds: undefined,
-          externalKeyManagers: {},
-        },
-      ],
-    );
+    const lines = xksLines([], [noXksFigures("cks-quiet")]);
     expect(lines.join("")).toBe("");
   });
 });

@@ -1,4 +1,5 @@
 import { EnrichmentStore } from "../../../src/enrichment/state.js";
+import { noXksFigures } from "../../../src/enrichment/xks/figures.js";
 import {
   createExporterMetrics,
   type ExporterMetrics,
@@ -122,17 +123,7 @@ export function goldenFleet(): GoldenFleet {
         latencyMaxSeconds: 0.5,
         externalKeyManagers: { Active: 2, Degraded: 1 },
       },
-      {
-        storeId: "cks-xks-without-data",
-        series: 0,
-        certificates: {},
-        credentialAgeDays: undefined,
-        errors: {},
-        requests: undefined,
-        latencySeconds: undefined,
-        latencyMaxSeconds: undefined,
-        externalKeyManagers: {},
-      },
+      noXksFigures("cks-xks-without-data"),
     ],
     T0 + 65_000,
   );
