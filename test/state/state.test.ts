@@ -124,6 +124,18 @@ describe("StateStore.recordSuccess", () => {
     expect(versionOf()).toBe(before + 4);
   });
 
+  it("replaces the stores when only a name changed (the history stays the same)", () => {
+    const state = new StateStore();
+    state.setTargets([A]);
+    state.recordSuccess(A.key, [store("cks-1")], 1, 1);
+    const history = state.get(A.key)?.history;
+    const storesVersion = state.storesVersion;
+    state.recordSuccess(A.key, [store("cks-1", { name: "renamed" })], 2, 1);
+    expect(state.get(A.key)?.history).toBe(history);
+    expect(state.get(A.key)?.stores?.[0]?.name).toBe("renamed");
+    expect(state.storesVersion).toBe(storesVersion + 1);
+  });
+
   it("returns the store transitions since the previous snapshot", () => {
     const state = new StateStore();
     state.setTargets([A]);
