@@ -112,6 +112,8 @@ export class SectionChunks<M> {
     const close = () => {
       if (members === undefined && previous?.members.length === at) chunks.push(previous);
       else {
+        // Without `members`, every member so far matched `previous` (so there is one), which
+        // holds more members than this chunk: the section shrank.
         chunks.push(
           this.render(
             members ?? (previous?.members.slice(0, at) as M[]),

@@ -236,6 +236,16 @@ describe("MetricsCache with the exporter's own metrics", () => {
     );
   });
 
+  it("lists the store and target families with no target at all", async () => {
+    const rendered = await text(
+      new MetricsCache(
+        exporterSources(new StateStore(), createExporterMetrics({ version: "1", revision: "a" })),
+      ),
+    );
+    expect(rendered).toContain("# TYPE aws_kms_custom_key_store_connection_state gauge\n");
+    expect(rendered).toContain("# TYPE kms_keystore_exporter_target_up gauge\n");
+  });
+
   it("labels the shard gauge by shard, and a reset drops the old shard's series", async () => {
     const metrics = createExporterMetrics({ version: "1.0.0", revision: "abc" });
     const cache = new MetricsCache(exporterSources(new StateStore(), metrics));

@@ -55,12 +55,19 @@ describe("LabeledCounter", () => {
     expect(chunks.parts()[1]).not.toBe(first);
     expect(sectionText(counter)).toContain("} 3\n");
     counter.inc({ account_id: "2", region: "r", operation: "o" });
+    chunks.parts();
     counter.forgetTargets(new Set(["1/r"]));
+    // The same chunks as before: forgetting is a change the next scrape sees.
+    const text = Buffer.concat(chunks.parts()).toString();
     expect(
-      samplesNamed(parseExposition(sectionText(counter)), FAMILY.name).map(
-        (s) => s.labels.account_id,
-      ),
+      samplesNamed(parseExposition(text), FAMILY.name).map((s) => s.labels.account_id),
     ).toEqual(["2"]);
+  });
+
+  it("counts by zero, and leaves out a label it was not given", () => {
+    const counter = new LabeledCounter(FAMILY);
+    counter.inc({ account_id: "1", region: "r" }, 0);
+    expect(sectionText(counter)).toContain(`${FAMILY.name}{account_id="1",region="r"} 0\n`);
   });
 
   it("refuses to count down", () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
-import { ONE_STORE, role, runExporter } from "../helpers/exporter.js";
+import { ONE_STORE, runExporter } from "../helpers/exporter.js";
 
 const { scenario: SCENARIO, config: CONFIG } = ONE_STORE;
 

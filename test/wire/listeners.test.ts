@@ -6,7 +6,7 @@ import { createLogger } from "../../src/log/logger.js";
 import { MAX_PIPELINED_REQUESTS } from "../../src/server/connections.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listenAll } from "../../src/server/listeners.js";
 import { NO_WEB_SECURITY } from "../../src/server/web-security.js";
-import { ONE_STORE, role, runExporter, waitUntilReady } from "../helpers/exporter.js";
+import { ONE_STORE, runExporter, waitUntilReady } from "../helpers/exporter.js";
 import { until } from "../helpers/wait.js";
 
 const { scenario: SCENARIO, config: CONFIG } = ONE_STORE;

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/log/logger.js";
 import { tempDir } from "../alerts/peers.js";
 import { CLI } from "../helpers/cli.js";
-import { ONE_STORE, role, runExporter } from "../helpers/exporter.js";
+import { ONE_STORE, runExporter } from "../helpers/exporter.js";
 import { type ClientOptions, get } from "../helpers/https.js";
 import { clientCertTls, htpasswdHash, makePki } from "../helpers/pki.js";
 import { toolOrSkipReason } from "../helpers/tools.js";
