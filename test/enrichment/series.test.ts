@@ -17,20 +17,17 @@ describe("enrichment exposition", () => {
     expect(sectionText(enrichmentSection(new EnrichmentStore()))).toBe("");
   });
 
+  /** A state and an HSM state no version of the exporter knows. */
+  const STRANGE_CLUSTER = {
+    id: "cluster-a",
+    state: "SOMETHING_NEW",
+    hsms: { ACTIVE: 1, WEIRD: 2 },
+    activeAvailabilityZones: 1,
+  };
+
   it("writes state sets with unknown states, base units, and HELP that says the lag", () => {
     const store = new EnrichmentStore();
-    store.setClusters(
-      TARGET,
-      [
-        {
-          id: "cluster-a",
-          state: "SOMETHING_NEW",
-          hsms: { ACTIVE: 1, WEIRD: 2 },
-          activeAvailabilityZones: 1,
-        },
-      ],
-      1_000_000,
-    );
+    store.setClusters(TARGET, [STRANGE_CLUSTER], 1_000_000);
     store.setXks(
       TARGET,
       [
@@ -68,18 +65,7 @@ describe("enrichment exposition", () => {
       }),
     ).toBe(2_000);
     // A round with the same values reuses the lines, and still moves the timestamp.
-    store.setClusters(
-      TARGET,
-      [
-        {
-          id: "cluster-a",
-          state: "SOMETHING_NEW",
-          hsms: { ACTIVE: 1, WEIRD: 2 },
-          activeAvailabilityZones: 1,
-        },
-      ],
-      3_000_000,
-    );
+    store.setClusters(TARGET, [STRANGE_CLUSTER], 3_000_000);
     const again = parseExposition(sectionText(enrichmentSection(store)));
     expect(samplesNamed(again, "aws_kms_cloudhsm_cluster_hsms")).toHaveLength(6);
     expect(
