@@ -76,12 +76,6 @@ export function callsIn(counts: ResponderCounts): number {
   return counts.AssumeRole + counts.DescribeCustomKeyStores;
 }
 
-export function countStores(app: App): number {
-  let stores = 0;
-  for (const state of app.state.states()) stores += state.stores?.length ?? 0;
-  return stores;
-}
-
 export function seriesIn(text: string): number {
   let series = 0;
   for (let at = 0; at < text.length; ) {

@@ -72,7 +72,7 @@ export function startExporter(config: Config, simulatorUrl: string): Promise<App
 }
 
 /** One plain /metrics body, on a fresh connection (an idle keep-alive one may be closing). */
-export function scrapeText(app: App): Promise<string> {
+export function scrapeText(app: Pick<App, "url">): Promise<string> {
   return new Promise((resolve, reject) => {
     get(`${app.url}/metrics`, { agent: false }, (response) => {
       let text = "";

@@ -174,11 +174,19 @@ describe("Dockerfile", () => {
         }
       }
       const entrypoint: string[] = JSON.parse(instructions(final, "ENTRYPOINT").at(-1) ?? "[]");
+      const imageEnv = Object.fromEntries(
+        instructions(final, "ENV").map((line) => [
+          line.slice(0, line.indexOf("=")),
+          line.slice(line.indexOf("=") + 1),
+        ]),
+      );
+      expect(imageEnv.NODE_OPTIONS).toBe("--max-semi-space-size=16");
       const script = join(image, relative("/", entrypoint[1] ?? ""));
       const result = spawnSync(process.execPath, [script, "--version"], {
         cwd: image,
         encoding: "utf8",
-        env: { ...process.env, KMS_EXPORTER_REVISION: "0123456789ab" },
+        // The image's ENV too: a flag Node refuses in NODE_OPTIONS would stop it here.
+        env: { ...process.env, ...imageEnv, KMS_EXPORTER_REVISION: "0123456789ab" },
       });
       expect(result.stdout).toBe(
         `${PACKAGE.name} ${PACKAGE.version} (0123456789ab) node ${process.version}\n`,
