@@ -409,9 +409,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
   );
   if (heapSnapshot) {
     process.kill(exporter.pid, "SIGUSR2");
-    console.log(
-      "  heap snapshot: Heap.*.heapsnapshot in the exporter's directory (see its config path)",
-    );
+    console.log(`  heap snapshot: ${exporter.dir}/Heap.*.heapsnapshot`);
   }
   const samples: number[] = [];
   const endAt = Date.now() + minutes * 60_000;
