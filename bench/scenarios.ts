@@ -39,6 +39,7 @@ function options(argv: string[], defaults: { accounts: number }) {
       minutes: { type: "string", default: "2" },
       stores: { type: "string" },
       "heap-snapshot": { type: "boolean", default: false },
+      "memory-limit": { type: "string" },
       "polling-only": { type: "boolean", default: false },
     },
   });
@@ -47,6 +48,7 @@ function options(argv: string[], defaults: { accounts: number }) {
     minutes: Number(values.minutes),
     stores: values.stores === undefined ? undefined : Number(values.stores),
     heapSnapshot: values["heap-snapshot"] === true,
+    memoryLimitMiB: values["memory-limit"] === undefined ? undefined : Number(values["memory-limit"]),
     pollingOnly: values["polling-only"] === true,
   };
 }
@@ -385,13 +387,20 @@ async function continuousPollingScrape(accounts: number, stores: number): Promis
  * `--heap-snapshot` makes the exporter write one after round 2 (SIGUSR2, in its directory).
  */
 export async function memoryBenchmark(argv: string[]): Promise<void> {
-  const { accounts, minutes, heapSnapshot, stores: given } = options(argv, { accounts: 2_500 });
+  const {
+    accounts,
+    minutes,
+    heapSnapshot,
+    memoryLimitMiB,
+    stores: given,
+  } = options(argv, { accounts: 2_500 });
   const perTarget = given ?? 5;
   const targets = accounts * REGIONS.length;
   const responder = await startResponderProcess({ storesPerTarget: perTarget });
   const exporter = await startShippedExporter(accounts, responder, {
     intervalSeconds: 30,
     nodeFlags: heapSnapshot ? ["--heapsnapshot-signal=SIGUSR2"] : [],
+    memoryLimitMiB,
   });
   let scrapeFailures = 0;
   const scraper = setInterval(() => {
@@ -405,7 +414,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const afterRound2 = exporter.rss();
   console.log(
-    `memory (node dist/cli.js under Node ${process.versions.node}): ${targets} targets × ${perTarget} stores; after round 2 RSS ${mib(afterRound2.current)} (peak ${mib(afterRound2.peak)}); ${await memoryBreakdown(exporter.url)}`,
+    `memory (node dist/cli.js under Node ${process.versions.node}${memoryLimitMiB === undefined ? "" : `, cgroup limit ${memoryLimitMiB} MiB`}, NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ""}): ${targets} targets × ${perTarget} stores; after round 2 RSS ${mib(afterRound2.current)} (peak ${mib(afterRound2.peak)}); ${await memoryBreakdown(exporter.url)}`,
   );
   if (heapSnapshot) {
     process.kill(exporter.pid, "SIGUSR2");
@@ -429,7 +438,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
   recordFigures("memory", [
     {
       scenario: "memory",
-      figure: `RSS after round 2 of node dist/cli.js (Node ${process.versions.node}), ${targets} targets × ${perTarget} stores`,
+      figure: `RSS after round 2 of node dist/cli.js (Node ${process.versions.node}${memoryLimitMiB === undefined ? "" : `, cgroup limit ${memoryLimitMiB} MiB`}), ${targets} targets × ${perTarget} stores`,
       value: afterRound2.current / 2 ** 20,
       unit: "MiB",
       baseline: "goal",

@@ -1,10 +1,11 @@
-import { GzipParts } from "./gzip-parts.js";
+import { Bodies } from "./bodies.js";
 import type { DeflatedPart } from "./gzip-splice.js";
+import { Part } from "./part.js";
 import { type Section, SectionChunks } from "./section.js";
 
 export interface RenderedMetrics {
   /** The exposition text in parts, to be written in order (no copy of the bulk per scrape). */
-  textParts: (Buffer | string)[];
+  textParts(): Promise<Buffer[]>;
   /** The same text as one gzip body, in parts. */
   gzipParts(): Promise<Buffer[]>;
 }
@@ -21,36 +22,38 @@ export interface MetricsSources {
 /**
  * Serves /metrics as the bytes it keeps per section, in chunks of targets (section.ts): a
  * scrape renders only the chunks whose targets changed since the last scrape, writes the
- * rest as they are, and for gzip compresses only those changed parts (gzip-parts.ts).
+ * rest as they are, and for gzip compresses only those changed parts (part.ts).
  * Concurrent gzip scrapes share the body being built.
  */
 export class MetricsCache {
   private readonly sections: SectionChunks<unknown>[];
-  private readonly gzip: GzipParts;
+  private readonly bodies: Bodies;
   private gzipInFlight: Promise<Buffer[]> | undefined;
-  private process = { text: "", part: Buffer.alloc(0) };
+  private process = { text: "", part: new Part(Buffer.alloc(0)) };
 
   constructor(private readonly sources: MetricsSources) {
     this.sections = sources.sections.map((section) => new SectionChunks(section));
-    this.gzip = new GzipParts(sources.deflate);
+    this.bodies = new Bodies(sources.deflate);
   }
 
-  /** The same text keeps the same buffer, and so its compressed form. */
-  private async currentProcessPart(): Promise<Buffer> {
+  /** The same text keeps the same part, and so its compressed form. */
+  private async currentProcessPart(): Promise<Part> {
     const text = await this.sources.processText();
-    if (this.process.text !== text) this.process = { text, part: Buffer.from(text, "utf8") };
+    if (this.process.text !== text) {
+      this.process = { text, part: new Part(Buffer.from(text, "utf8")) };
+    }
     return this.process.part;
   }
 
   async render(): Promise<RenderedMetrics> {
     const processPart = await this.currentProcessPart();
-    const textParts = [...this.sections.flatMap((section) => section.parts()), processPart];
+    const parts = [...this.sections.flatMap((section) => section.parts()), processPart];
     return {
-      textParts,
+      textParts: () => this.bodies.plain(parts),
       gzipParts: () => {
         // A scrape that arrives while a body is being compressed takes that body.
         if (this.gzipInFlight === undefined) {
-          const body = this.gzip.body(textParts);
+          const body = this.bodies.gzip(parts);
           this.gzipInFlight = body;
           const done = () => {
             if (this.gzipInFlight === body) this.gzipInFlight = undefined;

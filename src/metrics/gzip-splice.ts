@@ -1,7 +1,15 @@
 import { promisify } from "node:util";
-import { constants, crc32, deflateRaw, deflateRawSync } from "node:zlib";
+import {
+  constants,
+  crc32,
+  deflateRaw,
+  deflateRawSync,
+  inflateRaw,
+  inflateRawSync,
+} from "node:zlib";
 
 const deflateRawAsync = promisify(deflateRaw);
+const inflateRawAsync = promisify(inflateRaw);
 
 /**
  * Below this a part is compressed on the event loop: at the fastest level that takes tens
@@ -28,15 +36,49 @@ export interface DeflatedPart {
  * compresses some 15:1 at it, and a changed part is compressed while a scraper waits.
  */
 export async function deflatePart(data: Buffer): Promise<DeflatedPart> {
+  return data.length < SYNC_BELOW_BYTES
+    ? deflatePartSync(data)
+    : deflatedPart(data, await deflateRawAsync(data, OPTIONS));
+}
+
+/** deflatePart on the event loop, whatever the size. */
+export function deflatePartSync(data: Buffer): DeflatedPart {
+  return deflatedPart(data, deflateRawSync(data, OPTIONS));
+}
+
+function deflatedPart(data: Buffer, deflated: Buffer): DeflatedPart {
   return {
-    deflated:
-      data.length < SYNC_BELOW_BYTES
-        ? deflateRawSync(data, OPTIONS)
-        : await deflateRawAsync(data, OPTIONS),
+    deflated: exactSize(deflated),
     crc: crc32(data),
     length: data.length,
     shift: x2nModP(data.length, 3),
   };
+}
+
+/**
+ * zlib hands back a view of a larger buffer (its output chunk, or Node's shared pool, 64 KiB
+ * in Node 24): kept for as long as the part lives, a 30-byte part would hold all of it (25
+ * MiB for 3 MiB of compressed parts at 10,000 targets). A copy of its own, not pooled.
+ */
+function exactSize(view: Buffer): Buffer {
+  if (view.byteLength === view.buffer.byteLength) return view;
+  const copy = Buffer.allocUnsafeSlow(view.byteLength);
+  view.copy(copy);
+  return copy;
+}
+
+/**
+ * The bytes of a part that deflatePart compressed: each part is a deflate stream of its own
+ * up to its sync flush, so it inflates alone. Large parts inflate in libuv's thread pool.
+ */
+export async function inflatePart(part: DeflatedPart): Promise<Buffer> {
+  return part.length < SYNC_BELOW_BYTES
+    ? inflatePartSync(part)
+    : await inflateRawAsync(part.deflated, OPTIONS);
+}
+
+export function inflatePartSync(part: DeflatedPart): Buffer {
+  return inflateRawSync(part.deflated, OPTIONS);
 }
 
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);

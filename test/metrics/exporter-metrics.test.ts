@@ -3,12 +3,13 @@ import { MetricsCache } from "../../src/metrics/cache.js";
 import { createExporterMetrics, forgetTargetCounters } from "../../src/metrics/exporter-metrics.js";
 import { exporterSources } from "../../src/metrics/sources.js";
 import { StateStore } from "../../src/state/state.js";
+import { plainText } from "../helpers/exposition.js";
 
 describe("exporter metrics", () => {
   it("exports build facts and no *_total gauges that promtool would flag", async () => {
     const metrics = createExporterMetrics({ version: "1.2.3", revision: "abc" });
     const rendered = await new MetricsCache(exporterSources(new StateStore(), metrics)).render();
-    const text = rendered.textParts.join("");
+    const text = await plainText(rendered);
     expect(text).toContain(
       `kms_keystore_exporter_build_info{version="1.2.3",revision="abc",nodejs_version="${process.version}"} 1`,
     );

@@ -1,6 +1,6 @@
 import { crc32, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { deflatePart, stitchGzip } from "../../src/metrics/gzip-splice.js";
+import { deflatePart, inflatePart, stitchGzip } from "../../src/metrics/gzip-splice.js";
 
 describe("gzip splice", () => {
   it("makes one gzip member of parts compressed apart", async () => {
@@ -27,6 +27,18 @@ describe("gzip splice", () => {
       const parts = [await deflatePart(Buffer.from(a)), await deflatePart(Buffer.from(b))];
       const body = Buffer.concat(stitchGzip(parts));
       expect(body.readUInt32LE(body.length - 8)).toBe(crc32(a + b));
+    }
+  });
+
+  it("keeps a small part in a buffer of its size, not in zlib's output chunk", async () => {
+    const part = await deflatePart(Buffer.from("up 1\n".repeat(100)));
+    expect(part.deflated.length).toBeLessThan(100);
+    expect(part.deflated.buffer.byteLength).toBe(part.deflated.length);
+  });
+
+  it("inflates each part alone, small and large", async () => {
+    for (const text of ["up 1\n", "x".repeat(200_000)]) {
+      expect((await inflatePart(await deflatePart(Buffer.from(text)))).toString()).toBe(text);
     }
   });
 });

@@ -2,7 +2,7 @@ import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { LabeledCounter } from "../../src/metrics/labeled-counter.js";
 import { SectionChunks } from "../../src/metrics/section.js";
-import { parseExposition, samplesNamed, sectionText } from "../helpers/exposition.js";
+import { parseExposition, partsText, samplesNamed, sectionText } from "../helpers/exposition.js";
 
 const FAMILY = {
   name: "kms_keystore_exporter_api_requests_total",
@@ -58,7 +58,7 @@ describe("LabeledCounter", () => {
     chunks.parts();
     counter.forgetTargets(new Set(["1/r"]));
     // The same chunks as before: forgetting is a change the next scrape sees.
-    const text = Buffer.concat(chunks.parts()).toString();
+    const text = partsText(chunks.parts());
     expect(
       samplesNamed(parseExposition(text), FAMILY.name).map((s) => s.labels.account_id),
     ).toEqual(["2"]);

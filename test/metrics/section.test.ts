@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MEMBERS_PER_CHUNK, type Section, SectionChunks } from "../../src/metrics/section.js";
+import { partsText } from "../helpers/exposition.js";
 
 const FAMILIES = [
   { name: "a", help: "A.", type: "gauge" as const },
@@ -42,7 +43,7 @@ function whole(targets: string[][], blank = ""): string {
   ).join("");
 }
 
-const text = (parts: Buffer[]) => Buffer.concat(parts).toString();
+const text = partsText;
 
 describe("SectionChunks", () => {
   it("gives exactly the text of one render of everything, in member order", () => {

@@ -1,4 +1,4 @@
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { constants, gunzipSync, inflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { MetricsCache } from "../../src/metrics/cache.js";
 import { escapeLabelValue, formatValue } from "../../src/metrics/exposition.js";
@@ -16,6 +16,7 @@ import { StateStore, type TargetState } from "../../src/state/state.js";
 import {
   familiesText,
   parseExposition,
+  plainText,
   samplesNamed,
   sampleValue,
   sectionText,
@@ -185,7 +186,7 @@ async function renderCached(stores: KeyStore[]): Promise<string> {
   state.setTargets([TARGET]);
   state.recordSuccess(TARGET.key, stores, 1_800_000_000_000, 1_234);
   const rendered = await cacheOf(state).render();
-  return rendered.textParts.join("");
+  return await plainText(rendered);
 }
 
 const HOSTILE_NAMES = [
@@ -310,7 +311,7 @@ describe("snapshot → series", () => {
     state.recordSuccess(TARGET.key, [keyStore({ name: "ünïcode" })], 1_800_000_000_000, 10);
     const rendered = await cacheOf(state).render();
     const body = Buffer.concat(await rendered.gzipParts());
-    const text = rendered.textParts.join("");
+    const text = await plainText(rendered);
     // gunzip checks the CRC and length in the trailer...
     expect(gunzipSync(body).toString("utf8")).toBe(text);
     // ...and the whole text sits in the first member's deflate stream (curl reads only that).
@@ -321,14 +322,19 @@ describe("snapshot → series", () => {
     const state = new StateStore();
     state.setTargets([TARGET]);
     const cache = cacheOf(state);
-    // Part 0 is the family's header, part 1 the info lines of the (one) chunk of targets.
+    // After the gzip header and the family's header, the compressed info lines of the (one)
+    // chunk of targets: the same buffer as long as the part is reused.
+    const storePart = async () => (await (await cache.render()).gzipParts())[2];
     state.recordSuccess(TARGET.key, [keyStore()], 1_000, 10);
-    const first = (await cache.render()).textParts[1];
-    expect(String(first)).toMatch(/^aws_kms_custom_key_store_info\{/);
+    const first = await storePart();
+    expect(
+      inflateRawSync(first as Buffer, { finishFlush: constants.Z_SYNC_FLUSH }).toString(),
+    ).toMatch(/^aws_kms_custom_key_store_info\{/);
+    // Equal stores in a new array.
     state.recordSuccess(TARGET.key, [keyStore()], 2_000, 10);
-    expect((await cache.render()).textParts[1]).toBe(first);
+    expect(await storePart()).toBe(first);
     state.recordSuccess(TARGET.key, [keyStore({ state: "FAILED", name: "renamed" })], 3_000, 10);
-    expect((await cache.render()).textParts[1]).not.toBe(first);
+    expect(await storePart()).not.toBe(first);
   });
 
   it("exports each store's state changes and when its state was first seen", async () => {
@@ -336,7 +342,7 @@ describe("snapshot → series", () => {
     state.setTargets([TARGET]);
     const cache = cacheOf(state);
     const history = async () => {
-      const samples = parseExposition((await cache.render()).textParts.join(""));
+      const samples = parseExposition(await plainText(await cache.render()));
       return [
         sampleValue(samples, "aws_kms_custom_key_store_state_changes_total"),
         sampleValue(samples, "aws_kms_custom_key_store_state_since_timestamp_seconds"),
@@ -352,7 +358,7 @@ describe("snapshot → series", () => {
     state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
     state.recordSuccess(TARGET.key, [keyStore({ state: "CONNECTED" })], 5_000_000, 10);
     expect(await history()).toEqual([2, 5_000]);
-    const text = (await cache.render()).textParts.join("");
+    const text = await plainText(await cache.render());
     expect(text).toContain("# TYPE aws_kms_custom_key_store_state_changes_total counter\n");
     expect(text).toMatch(
       /# HELP aws_kms_custom_key_store_state_since_timestamp_seconds .*restarts with the process/,
@@ -367,12 +373,12 @@ describe("snapshot → series", () => {
     state.dropStores(TARGET.key);
     expect(
       samplesNamed(
-        parseExposition((await cache.render()).textParts.join("")),
+        parseExposition(await plainText(await cache.render())),
         "aws_kms_custom_key_store_state_changes_total",
       ),
     ).toEqual([]);
     state.recordSuccess(TARGET.key, [keyStore({ state: "FAILED" })], 9_000_000, 10);
-    const samples = parseExposition((await cache.render()).textParts.join(""));
+    const samples = parseExposition(await plainText(await cache.render()));
     expect(sampleValue(samples, "aws_kms_custom_key_store_state_since_timestamp_seconds")).toBe(
       1_000,
     );
@@ -384,7 +390,7 @@ describe("snapshot → series", () => {
     const cache = cacheOf(state);
     state.recordSuccess(TARGET.key, [keyStore({ state: "FAILED" })], 1_000_000, 10);
     state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
-    const samples = parseExposition((await cache.render()).textParts.join(""));
+    const samples = parseExposition(await plainText(await cache.render()));
     expect(sampleValue(samples, "kms_keystore_exporter_target_up")).toBe(0);
     expect(
       sampleValue(samples, "kms_keystore_exporter_target_last_success_timestamp_seconds"),
@@ -406,7 +412,7 @@ describe("snapshot → series", () => {
         region: "us-east-1",
       },
     ]);
-    const samples = parseExposition((await cacheOf(state).render()).textParts.join(""));
+    const samples = parseExposition(await plainText(await cacheOf(state).render()));
     expect(
       samplesNamed(samples, "kms_keystore_exporter_account_info").map((sample) => sample.labels),
     ).toEqual([
@@ -426,10 +432,10 @@ describe("snapshot → series", () => {
       10,
     );
     state.recordSuccess(TARGET.key, [keyStore()], 2_000, 10);
-    let samples = parseExposition((await cache.render()).textParts.join(""));
+    let samples = parseExposition(await plainText(await cache.render()));
     expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(1);
     state.setTargets([]);
-    samples = parseExposition((await cache.render()).textParts.join(""));
+    samples = parseExposition(await plainText(await cache.render()));
     expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(0);
     expect(samplesNamed(samples, "kms_keystore_exporter_target_up")).toHaveLength(0);
   });

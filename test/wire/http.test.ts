@@ -19,7 +19,10 @@ async function serve(overrides: Partial<ServerOptions>) {
   });
   const options: ServerOptions = {
     telemetryPath: "/metrics",
-    renderMetrics: async () => ({ textParts: ["m 1\n"], gzipParts: async () => [] }),
+    renderMetrics: async () => ({
+      textParts: async () => [Buffer.from("m 1\n")],
+      gzipParts: async () => [],
+    }),
     ready: () => ({ ready: true, detail: "ready" }),
     reload: () => ({ ok: true }),
     status: () => {

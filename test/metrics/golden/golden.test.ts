@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { enrichmentSection } from "../../../src/enrichment/series.js";
 import { MetricsCache } from "../../../src/metrics/cache.js";
 import { exporterSources } from "../../../src/metrics/sources.js";
+import { plainText } from "../../helpers/exposition.js";
 import { goldenFleet, normalised } from "./fleet.js";
 
 const GOLDEN = new URL("./exposition.prom", import.meta.url);
@@ -11,7 +12,7 @@ async function exposition(): Promise<string> {
   const { state, enrichment, metrics } = goldenFleet();
   const cache = new MetricsCache(exporterSources(state, metrics, [enrichmentSection(enrichment)]));
   const rendered = await cache.render();
-  return rendered.textParts.join("");
+  return await plainText(rendered);
 }
 
 describe("the /metrics exposition", () => {
