@@ -45,8 +45,9 @@ COPY --from=build /src/dist/ dist/
 # filesystem can be mounted read-only. Numeric, so that runAsNonRoot can verify it.
 USER 65532:65532
 EXPOSE 10127
-# Node 22 and 24 size V8's young generation from the host's memory (up to 64 MiB semi-spaces
-# on a large node, 128 MiB of new space); 16 MiB, Node 20's size, keeps 10,000 targets x 5
-# stores about 90 MiB smaller (BENCHMARKS.md, "Memory of the shipped process").
+# Run it with a memory limit (the pod's, or docker run --memory=768m): Node sizes its heap
+# from it. Without one, Node 22 and 24 size V8's young generation from the host's memory (up
+# to 64 MiB semi-spaces, 128 MiB of new space); 16 MiB, Node 20's size, keeps 10,000
+# targets x 5 stores about 90 MiB smaller then (BENCHMARKS.md, "Memory of the shipped process").
 ENV NODE_OPTIONS=--max-semi-space-size=16
 ENTRYPOINT ["node", "/app/dist/cli.js"]

@@ -1,15 +1,7 @@
 import { promisify } from "node:util";
-import {
-  constants,
-  crc32,
-  deflateRaw,
-  deflateRawSync,
-  inflateRaw,
-  inflateRawSync,
-} from "node:zlib";
+import { constants, crc32, deflateRaw, deflateRawSync, inflateRawSync } from "node:zlib";
 
 const deflateRawAsync = promisify(deflateRaw);
-const inflateRawAsync = promisify(inflateRaw);
 
 /**
  * Below this a part is compressed on the event loop: at the fastest level that takes tens
@@ -69,14 +61,8 @@ function exactSize(view: Buffer): Buffer {
 
 /**
  * The bytes of a part that deflatePart compressed: each part is a deflate stream of its own
- * up to its sync flush, so it inflates alone. Large parts inflate in libuv's thread pool.
+ * up to its sync flush, so it inflates alone.
  */
-export async function inflatePart(part: DeflatedPart): Promise<Buffer> {
-  return part.length < SYNC_BELOW_BYTES
-    ? inflatePartSync(part)
-    : await inflateRawAsync(part.deflated, OPTIONS);
-}
-
 export function inflatePartSync(part: DeflatedPart): Buffer {
   return inflateRawSync(part.deflated, OPTIONS);
 }

@@ -1,4 +1,4 @@
-import { type DeflatedPart, deflatePartSync, inflatePart, inflatePartSync } from "./gzip-splice.js";
+import { type DeflatedPart, deflatePartSync, inflatePartSync } from "./gzip-splice.js";
 
 /**
  * A run of /metrics bytes written as they are, with its compressed form, made once (by the
@@ -29,12 +29,7 @@ export class Part {
     }
   }
 
-  /** The bytes, a large part kept compressed inflated off the event loop (a plain scrape). */
-  async text(): Promise<Buffer> {
-    return "bytes" in this.held ? this.held.bytes : await inflatePart(this.held.atRest);
-  }
-
-  /** The bytes now (a re-render of the part's chunk), inflated if kept compressed. */
+  /** The bytes, inflated if kept compressed. */
   bytes(): Buffer {
     return "bytes" in this.held ? this.held.bytes : inflatePartSync(this.held.atRest);
   }

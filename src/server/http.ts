@@ -92,7 +92,7 @@ async function serveMetrics(
       response,
       200,
       { "Content-Type": METRICS_CONTENT_TYPE, Vary: "Accept-Encoding" },
-      await rendered.textParts(),
+      rendered.textParts(),
       head,
     );
   }

@@ -4,7 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { toolOrSkipReason } from "../helpers/tools.js";
-import { configCheck, KUBERNETES_BASE, PACKAGE, ROOT, readText, SYSTEMD_UNIT } from "./files.js";
+import {
+  configCheck,
+  KUBERNETES_BASE,
+  PACKAGE,
+  parseYamlStream,
+  ROOT,
+  readText,
+  SYSTEMD_UNIT,
+} from "./files.js";
+import { bytes, type Workload, workloads } from "./kubernetes.js";
 
 /** The unit's settings by section, each key with every value it was given. */
 function parseUnit(text: string): Record<string, Record<string, string[]>> {
@@ -68,6 +77,16 @@ describe("systemd unit", () => {
     expect(service.SystemCallFilter).toContain("@system-service");
     // V8's JIT writes executable memory: this one setting would kill the process.
     expect(setting("MemoryDenyWriteExecute")).toBeUndefined();
+  });
+
+  it("bounds memory as the Kubernetes base does, so that Node sizes its heap the same", () => {
+    const deployment = workloads(
+      parseYamlStream(readText(join(KUBERNETES_BASE, "deployment.yaml"))) as Workload[],
+    )[0];
+    const limit = deployment?.spec.template.spec.containers[0]?.resources?.limits?.memory;
+    // systemd's M is 1024² bytes, as Kubernetes' Mi.
+    const memoryMax = /^(\d+)M$/.exec(setting("MemoryMax") ?? "");
+    expect(Number(memoryMax?.[1]) * 2 ** 20).toBe(bytes(limit ?? ""));
   });
 
   it("is installed as docs/deployment.md says", () => {

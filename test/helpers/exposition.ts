@@ -99,8 +99,8 @@ export function partsText(parts: readonly Part[]): string {
 }
 
 /** A rendered exposition's plain text, as a scrape without gzip gets it. */
-export async function plainText(rendered: RenderedMetrics): Promise<string> {
-  return Buffer.concat(await rendered.textParts()).toString("utf8");
+export function plainText(rendered: RenderedMetrics): string {
+  return Buffer.concat(rendered.textParts()).toString("utf8");
 }
 
 /** Families under their headers, each with the lines of every source in order. */

@@ -47,7 +47,7 @@ function setUp(targets: Target[] = [TARGET]) {
   return { state, metrics, cache, calls: counting.calls };
 }
 
-const text = async (cache: MetricsCache) => await plainText(await cache.render());
+const text = async (cache: MetricsCache) => plainText(await cache.render());
 const gunzipped = async (cache: MetricsCache) =>
   gunzipSync(Buffer.concat(await (await cache.render()).gzipParts())).toString("utf8");
 
@@ -84,8 +84,8 @@ describe("MetricsCache", () => {
     metrics.apiRequests.inc({ account_id: "1", region: "r", operation: "o" });
     const rendered = await cache.render();
     const body = Buffer.concat(await rendered.gzipParts());
-    expect(gunzipSync(body).toString("utf8")).toBe(await plainText(rendered));
-    expect(body.readUInt32LE(body.length - 4)).toBe(Buffer.byteLength(await plainText(rendered)));
+    expect(gunzipSync(body).toString("utf8")).toBe(plainText(rendered));
+    expect(body.readUInt32LE(body.length - 4)).toBe(Buffer.byteLength(plainText(rendered)));
   });
 
   it("compresses only the parts that changed since the last scrape", async () => {

@@ -9,7 +9,7 @@ describe("exporter metrics", () => {
   it("exports build facts and no *_total gauges that promtool would flag", async () => {
     const metrics = createExporterMetrics({ version: "1.2.3", revision: "abc" });
     const rendered = await new MetricsCache(exporterSources(new StateStore(), metrics)).render();
-    const text = await plainText(rendered);
+    const text = plainText(rendered);
     expect(text).toContain(
       `kms_keystore_exporter_build_info{version="1.2.3",revision="abc",nodejs_version="${process.version}"} 1`,
     );

@@ -186,7 +186,7 @@ async function renderCached(stores: KeyStore[]): Promise<string> {
   state.setTargets([TARGET]);
   state.recordSuccess(TARGET.key, stores, 1_800_000_000_000, 1_234);
   const rendered = await cacheOf(state).render();
-  return await plainText(rendered);
+  return plainText(rendered);
 }
 
 const HOSTILE_NAMES = [
@@ -311,7 +311,7 @@ describe("snapshot → series", () => {
     state.recordSuccess(TARGET.key, [keyStore({ name: "ünïcode" })], 1_800_000_000_000, 10);
     const rendered = await cacheOf(state).render();
     const body = Buffer.concat(await rendered.gzipParts());
-    const text = await plainText(rendered);
+    const text = plainText(rendered);
     // gunzip checks the CRC and length in the trailer...
     expect(gunzipSync(body).toString("utf8")).toBe(text);
     // ...and the whole text sits in the first member's deflate stream (curl reads only that).
@@ -342,7 +342,7 @@ describe("snapshot → series", () => {
     state.setTargets([TARGET]);
     const cache = cacheOf(state);
     const history = async () => {
-      const samples = parseExposition(await plainText(await cache.render()));
+      const samples = parseExposition(plainText(await cache.render()));
       return [
         sampleValue(samples, "aws_kms_custom_key_store_state_changes_total"),
         sampleValue(samples, "aws_kms_custom_key_store_state_since_timestamp_seconds"),
@@ -358,7 +358,7 @@ describe("snapshot → series", () => {
     state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
     state.recordSuccess(TARGET.key, [keyStore({ state: "CONNECTED" })], 5_000_000, 10);
     expect(await history()).toEqual([2, 5_000]);
-    const text = await plainText(await cache.render());
+    const text = plainText(await cache.render());
     expect(text).toContain("# TYPE aws_kms_custom_key_store_state_changes_total counter\n");
     expect(text).toMatch(
       /# HELP aws_kms_custom_key_store_state_since_timestamp_seconds .*restarts with the process/,
@@ -373,12 +373,12 @@ describe("snapshot → series", () => {
     state.dropStores(TARGET.key);
     expect(
       samplesNamed(
-        parseExposition(await plainText(await cache.render())),
+        parseExposition(plainText(await cache.render())),
         "aws_kms_custom_key_store_state_changes_total",
       ),
     ).toEqual([]);
     state.recordSuccess(TARGET.key, [keyStore({ state: "FAILED" })], 9_000_000, 10);
-    const samples = parseExposition(await plainText(await cache.render()));
+    const samples = parseExposition(plainText(await cache.render()));
     expect(sampleValue(samples, "aws_kms_custom_key_store_state_since_timestamp_seconds")).toBe(
       1_000,
     );
@@ -390,7 +390,7 @@ describe("snapshot → series", () => {
     const cache = cacheOf(state);
     state.recordSuccess(TARGET.key, [keyStore({ state: "FAILED" })], 1_000_000, 10);
     state.recordFailure(TARGET.key, { name: "KMSInternalException", message: "boom" }, 20);
-    const samples = parseExposition(await plainText(await cache.render()));
+    const samples = parseExposition(plainText(await cache.render()));
     expect(sampleValue(samples, "kms_keystore_exporter_target_up")).toBe(0);
     expect(
       sampleValue(samples, "kms_keystore_exporter_target_last_success_timestamp_seconds"),
@@ -412,7 +412,7 @@ describe("snapshot → series", () => {
         region: "us-east-1",
       },
     ]);
-    const samples = parseExposition(await plainText(await cacheOf(state).render()));
+    const samples = parseExposition(plainText(await cacheOf(state).render()));
     expect(
       samplesNamed(samples, "kms_keystore_exporter_account_info").map((sample) => sample.labels),
     ).toEqual([
@@ -432,10 +432,10 @@ describe("snapshot → series", () => {
       10,
     );
     state.recordSuccess(TARGET.key, [keyStore()], 2_000, 10);
-    let samples = parseExposition(await plainText(await cache.render()));
+    let samples = parseExposition(plainText(await cache.render()));
     expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(1);
     state.setTargets([]);
-    samples = parseExposition(await plainText(await cache.render()));
+    samples = parseExposition(plainText(await cache.render()));
     expect(samplesNamed(samples, "aws_kms_custom_key_store_info")).toHaveLength(0);
     expect(samplesNamed(samples, "kms_keystore_exporter_target_up")).toHaveLength(0);
   });

@@ -20,7 +20,7 @@ async function serve(overrides: Partial<ServerOptions>) {
   const options: ServerOptions = {
     telemetryPath: "/metrics",
     renderMetrics: async () => ({
-      textParts: async () => [Buffer.from("m 1\n")],
+      textParts: () => [Buffer.from("m 1\n")],
       gzipParts: async () => [],
     }),
     ready: () => ({ ready: true, detail: "ready" }),

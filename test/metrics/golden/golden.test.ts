@@ -12,7 +12,7 @@ async function exposition(): Promise<string> {
   const { state, enrichment, metrics } = goldenFleet();
   const cache = new MetricsCache(exporterSources(state, metrics, [enrichmentSection(enrichment)]));
   const rendered = await cache.render();
-  return await plainText(rendered);
+  return plainText(rendered);
 }
 
 describe("the /metrics exposition", () => {
