@@ -30,8 +30,8 @@ export interface Section<M = unknown> {
   /** A blank line after each family, as prom-client writes its families. */
   readonly blankLineAfter?: boolean;
   /**
-   * The lines change rarely (the stores, not each poll's timestamps): once compressed, the
-   * chunks keep only the compressed form (part.ts).
+   * The lines change rarely (the stores, not each poll's timestamps): the chunks keep them
+   * only compressed, compressed as they are rendered (part.ts).
    */
   readonly compressedAtRest?: boolean;
 }
