@@ -48,7 +48,8 @@ function options(argv: string[], defaults: { accounts: number }) {
     minutes: Number(values.minutes),
     stores: values.stores === undefined ? undefined : Number(values.stores),
     heapSnapshot: values["heap-snapshot"] === true,
-    memoryLimitMiB: values["memory-limit"] === undefined ? undefined : Number(values["memory-limit"]),
+    memoryLimitMiB:
+      values["memory-limit"] === undefined ? undefined : Number(values["memory-limit"]),
     pollingOnly: values["polling-only"] === true,
   };
 }
