@@ -397,6 +397,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
   } = options(argv, { accounts: 2_500 });
   const perTarget = given ?? 5;
   const targets = accounts * REGIONS.length;
+  const limit = memoryLimitMiB === undefined ? "" : `, cgroup limit ${memoryLimitMiB} MiB`;
   const responder = await startResponderProcess({ storesPerTarget: perTarget });
   const exporter = await startShippedExporter(accounts, responder, {
     intervalSeconds: 30,
@@ -415,7 +416,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const afterRound2 = exporter.rss();
   console.log(
-    `memory (node dist/cli.js under Node ${process.versions.node}${memoryLimitMiB === undefined ? "" : `, cgroup limit ${memoryLimitMiB} MiB`}, NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ""}): ${targets} targets × ${perTarget} stores; after round 2 RSS ${mib(afterRound2.current)} (peak ${mib(afterRound2.peak)}); ${await memoryBreakdown(exporter.url)}`,
+    `memory (node dist/cli.js under Node ${process.versions.node}${limit}, NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ""}): ${targets} targets × ${perTarget} stores; after round 2 RSS ${mib(afterRound2.current)} (peak ${mib(afterRound2.peak)}); ${await memoryBreakdown(exporter.url)}`,
   );
   if (heapSnapshot) {
     process.kill(exporter.pid, "SIGUSR2");
@@ -439,7 +440,7 @@ export async function memoryBenchmark(argv: string[]): Promise<void> {
   recordFigures("memory", [
     {
       scenario: "memory",
-      figure: `RSS after round 2 of node dist/cli.js (Node ${process.versions.node}${memoryLimitMiB === undefined ? "" : `, cgroup limit ${memoryLimitMiB} MiB`}), ${targets} targets × ${perTarget} stores`,
+      figure: `RSS after round 2 of node dist/cli.js (Node ${process.versions.node}${limit}), ${targets} targets × ${perTarget} stores`,
       value: afterRound2.current / 2 ** 20,
       unit: "MiB",
       baseline: "goal",
